@@ -1,0 +1,84 @@
+# SafePassage: `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SHARED_DIR ?= ../shared
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings_test
+
+.PHONY: run serve test lint typecheck migrations-check pytest pytest-sqlite pytest-postgres validate install install-dev clean help
+
+help:
+	@echo "make run       set up (virtualenv, install, keys, database, demo data) and serve on 127.0.0.1:$(PORT)"
+	@echo "make test      lint, type-check, migration check, tests on SQLite (and PostgreSQL if TEST_DATABASE_URL is set)"
+	@echo "make validate  checks against the reference data in $(SHARED_DIR)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	-$(BIN)/python -m pip install --quiet uv
+
+# uv when it installed, pip otherwise: same result, uv is faster.
+define pip_install
+	if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install --quiet --python $(BIN)/python $(1); \
+	else $(BIN)/python -m pip install --quiet $(1); fi
+endef
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@$(call pip_install,-e .)
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	@$(call pip_install,-e '.[dev]')
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Local serving over plain HTTP on the loopback interface; every other setting keeps its
+# production default (DEBUG off, two-factor on).
+run: export SAFEPASSAGE_HTTPS ?= 0
+run: $(VENV)/.installed
+	@$(BIN)/safepassage init_keys
+	@$(BIN)/safepassage migrate --noinput -v 0
+	@$(BIN)/safepassage collectstatic --noinput -v 0
+	@$(BIN)/safepassage seed_demo --if-empty
+	@echo ""
+	@echo "SafePassage is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@echo ""
+	@$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy .
+
+migrations-check: $(VENV)/.installed-dev
+	$(TEST_SETTINGS) $(BIN)/safepassage makemigrations --check --dry-run
+
+pytest-sqlite: $(VENV)/.installed-dev
+	@mkdir -p var/test-results
+	env -u DATABASE_URL -u TEST_DATABASE_URL $(BIN)/pytest -q --junitxml=var/test-results/sqlite.xml
+
+pytest-postgres: $(VENV)/.installed-dev
+	@mkdir -p var/test-results
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "PostgreSQL: $$TEST_DATABASE_URL"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -q --create-db --junitxml=var/test-results/postgres.xml; \
+	else \
+		rm -f var/test-results/postgres.xml; \
+		echo "TEST_DATABASE_URL not set: PostgreSQL tests skipped"; \
+	fi
+
+pytest: pytest-sqlite pytest-postgres
+
+test: lint typecheck migrations-check pytest
+
+validate: $(VENV)/.installed-dev
+	SHARED_DIR="$(abspath $(SHARED_DIR))" $(BIN)/pytest -q -c validation/pytest.ini validation
+
+clean:
+	rm -rf $(VENV) var/static var/test-results

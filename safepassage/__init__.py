@@ -1,0 +1,1 @@
+"""SafePassage: case management, statistics and research data for counter-trafficking work."""

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.models import TimeStampedModel
+from safepassage.reference.models import Country
+from safepassage.reference.regions import Region
+
+office_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{1,31}$",
+    _("Use 2-32 capital letters, digits or hyphens, e.g. UA-KYIV."),
+)
+
+
+class Office(TimeStampedModel):
+    """A country office (mission), a regional office or headquarters.
+
+    Access follows the kind: a role held at a country office covers that office; at a regional
+    office, every office in the region it covers; at headquarters, every office.
+    """
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country office")
+        REGIONAL = "regional", _("Regional office")
+        HEADQUARTERS = "headquarters", _("Headquarters")
+
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, validators=[office_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=120)
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="offices"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.COUNTRY)
+    covered_region = models.CharField(
+        _("region covered"),
+        max_length=16,
+        choices=Region.choices,
+        blank=True,
+        help_text=_("Regional offices only: the region whose offices it oversees."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="regional") & ~models.Q(covered_region=""))
+                | (~models.Q(kind="regional") & models.Q(covered_region="")),
+                name="office_region_only_for_regional",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def region(self) -> str:
+        """The Annex 2 region of the office's country (where assistance is given)."""
+        return self.country.region
