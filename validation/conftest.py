@@ -12,7 +12,9 @@ import pytest
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    path = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1] / ".." / "shared")).resolve()
+    path = Path(
+        os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1] / ".." / "shared")
+    ).resolve()
     if not path.is_dir():
         pytest.fail(f"shared directory {path} is missing; set SHARED_DIR")
     return path

@@ -108,7 +108,11 @@ def seed_offices_and_staff() -> list[DemoLogin]:
         kyiv_cw = User.objects.filter(username="kyiv_caseworker").first()
         if kyiv_cw and not kyiv_cw.memberships.filter(office=offices["RU-MOSCOW"]).exists():
             membership_grant(
-                actor=None, user=kyiv_cw, office=offices["RU-MOSCOW"], role=Role.CASEWORKER, source=SOURCE
+                actor=None,
+                user=kyiv_cw,
+                office=offices["RU-MOSCOW"],
+                role=Role.CASEWORKER,
+                source=SOURCE,
             )
     if logins:
         _write_logins([*read_logins(), *logins])

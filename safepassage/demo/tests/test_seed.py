@@ -20,10 +20,17 @@ def test_seed_demo_creates_one_account_per_role_and_prints_logins(settings, tmp_
     for role in Role.values:
         assert f"kyiv_{role}" in text
         user = User.objects.get(username=f"kyiv_{role}")
-        password = next(line.split()[1] for line in text.splitlines() if line.strip().startswith(f"kyiv_{role} "))
+        password = next(
+            line.split()[1]
+            for line in text.splitlines()
+            if line.strip().startswith(f"kyiv_{role} ")
+        )
         assert user.check_password(password)
     assert (tmp_path / "demo-logins.txt").stat().st_mode & 0o777 == 0o600
-    assert AuditEvent.objects.filter(source="demo", event_type="user.created").count() == User.objects.count()
+    assert (
+        AuditEvent.objects.filter(source="demo", event_type="user.created").count()
+        == User.objects.count()
+    )
     # a second run changes nothing and prints the same logins
     again = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=again)

@@ -9,7 +9,9 @@ from safepassage.demo.offices import logins_file, read_logins, seed_offices_and_
 
 
 class Command(BaseCommand):
-    help = "Create demo offices and one account per role (generated data only) and print the logins."
+    help = (
+        "Create demo offices and one account per role (generated data only) and print the logins."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,13 +29,17 @@ class Command(BaseCommand):
     def print_logins(self) -> None:
         logins = read_logins()
         if not logins:
-            self.stdout.write("demo: no demo logins on record (database was set up without seed_demo)")
+            self.stdout.write(
+                "demo: no demo logins on record (database was set up without seed_demo)"
+            )
             return
         self.stdout.write("")
-        self.stdout.write("Demo logins (generated; also in %s):" % logins_file())
+        self.stdout.write(f"Demo logins (generated; also in {logins_file()}):")
         self.stdout.write(f"  {'username':<22} {'password':<20} {'office':<10} role")
         for login in logins:
-            self.stdout.write(f"  {login.username:<22} {login.password:<20} {login.office:<10} {login.role}")
+            self.stdout.write(
+                f"  {login.username:<22} {login.password:<20} {login.office:<10} {login.role}"
+            )
         self.stdout.write("")
         self.stdout.write(
             "Two-factor: at first login each account sets up an authenticator app. Scan the QR code "
