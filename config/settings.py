@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "safepassage.accounts",
     "safepassage.access",
     "safepassage.audit",
+    "safepassage.cases",
+    "safepassage.screening",
+    "safepassage.assistance",
     "safepassage.web",
     "safepassage.demo",
 ]

@@ -23,6 +23,7 @@ from safepassage.core.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from safepassage.accounts.models import Membership
+    from safepassage.cases.models import Case, Person
     from safepassage.offices.models import Office
 
 M = TypeVar("M", bound=Model)
@@ -199,6 +200,53 @@ def access_office(viewer: Any, office_id: int, perm: str = "office.view") -> Off
         return Office.objects.select_related("country").get(pk=office_id)
     except Office.DoesNotExist:
         raise NotFound(_("Office not found.")) from None
+
+
+def access_case(
+    viewer: Any, case_id: int, perm: str = "case.view", *, for_update: bool = False
+) -> Case:
+    """A case the viewer may see (with `perm` at the case's office). Missing and foreign cases
+    raise the same NotFound. With `for_update`, the row is locked for the transaction."""
+    from safepassage.cases.models import Case
+
+    scope = scope_for(viewer, perm)
+    not_found = NotFound(_("Case not found."))
+    if scope.empty:
+        raise not_found
+    queryset = Case.objects.select_related(
+        "office", "office__country", "person", "assistance_country"
+    )
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        case = scope.filter(queryset).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+    return case
+
+
+def access_person(viewer: Any, person_id: int, perm: str = "case.work") -> Person:
+    """A registered person at an office where the viewer holds `perm` (opening another case for
+    them after search-before-create). Missing and foreign persons raise the same NotFound."""
+    from safepassage.cases.models import Person
+
+    scope = scope_for(viewer, perm)
+    not_found = NotFound(_("Person not found."))
+    if scope.empty:
+        raise not_found
+    queryset = Person.objects.select_related("office", "office__country", "citizenship")
+    try:
+        return scope.filter(queryset).get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+
+
+def can_work_on_case(user: Any, case: Case) -> bool:
+    return has_perm(user, "case.work", office=case.office) and not case.is_closed
+
+
+def can_approve_for_case(user: Any, case: Case) -> bool:
+    return has_perm(user, "case.approve", office=case.office)
 
 
 def can_manage_users(user: Any, office: Office | None = None) -> bool:

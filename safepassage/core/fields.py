@@ -8,6 +8,7 @@ search goes through a blind index (safepassage.core.crypto.blind_index) kept bes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
@@ -82,3 +83,26 @@ class EncryptedDateField(EncryptedTextField):
         **kwargs: Any,
     ) -> forms.Field | None:
         return models.Field.formfield(self, form_class=form_class or forms.DateField, **kwargs)
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (e.g. a list of aliases) encrypted at rest."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return encrypt_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def deserialise(self, text: str) -> Any:
+        return json.loads(text)
+
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return models.Field.formfield(self, form_class=form_class or forms.JSONField, **kwargs)

@@ -1,0 +1,377 @@
+"""Persons and cases (instances of assistance), consent and case notes.
+
+A Person belongs to the office that registered it: when a case is transferred, the receiving
+office gets its own Person and Case carrying what consent allows, and record linkage (not a
+shared row) says the two are one individual. Direct identifiers are encrypted at rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safepassage.core.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
+from safepassage.core.models import TimeStampedModel
+from safepassage.offices.models import Office
+from safepassage.reference.codes import Gender
+from safepassage.reference.models import Country
+
+
+class BirthDatePrecision(models.TextChoices):
+    EXACT = "exact", _("Exact date")
+    MONTH = "month", _("Month and year")
+    YEAR = "year", _("Year only")
+    ESTIMATED = "estimated", _("Estimated")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Person(TimeStampedModel):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="persons")
+    # Names as the person writes them and in Latin script; both encrypted.
+    given_names = EncryptedTextField(_("given names (Latin script)"), blank=True)
+    family_names = EncryptedTextField(_("family names (Latin script)"), blank=True)
+    given_names_original = EncryptedTextField(_("given names (original script)"), blank=True)
+    family_names_original = EncryptedTextField(_("family names (original script)"), blank=True)
+    aliases = EncryptedJSONField(_("other names and aliases"), default=list, blank=True)
+    sex = models.CharField(
+        _("sex / gender"), max_length=24, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("precision of the date of birth"),
+        max_length=12,
+        choices=BirthDatePrecision.choices,
+        default=BirthDatePrecision.UNKNOWN,
+    )
+    birth_place = EncryptedTextField(_("place of birth"), blank=True)
+    citizenship = models.ForeignKey(
+        Country,
+        verbose_name=_("citizenship"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("First citizenship; counts as nationality in statistics."),
+    )
+    other_citizenships = models.JSONField(
+        _("other citizenships (ISO alpha-3)"), default=list, blank=True
+    )
+    languages = models.JSONField(_("languages (ISO 639)"), default=list, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("email"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"person {self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_names) if part) or str(
+            _("(no name recorded)")
+        )
+
+    @property
+    def citizenships(self) -> list[str]:
+        first = [self.citizenship_id] if self.citizenship_id else []
+        return [*first, *[c for c in self.other_citizenships if c not in first]]
+
+    def latest_possible_birth_date(self) -> dt.date | None:
+        """The latest date the person may have been born, given the recorded precision; used so
+        that an uncertain age resolves in favour of child protection."""
+        born: dt.date | None = self.birth_date
+        if born is None or self.birth_date_precision == BirthDatePrecision.UNKNOWN:
+            return None
+        if self.birth_date_precision == BirthDatePrecision.YEAR:
+            return dt.date(born.year, 12, 31)
+        if self.birth_date_precision == BirthDatePrecision.MONTH:
+            next_month = dt.date(born.year + born.month // 12, born.month % 12 + 1, 1)
+            return next_month - dt.timedelta(days=1)
+        return born
+
+
+class PersonNameKey(models.Model):
+    """Blind-indexed name keys for search-before-create: keyed hashes of each folded name token
+    and of its consonant skeleton, so likely matches are found without decrypting every row."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["office", "key"], name="person_namekey_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "key"], name="person_namekey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"name key of person {self.person_id}"
+
+
+class IdentityDocument(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        TRAVEL_DOCUMENT = "travel_document", _("Travel document")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    number = EncryptedTextField(_("number"))
+    number_index = models.CharField(max_length=64, db_index=True, editable=False)
+    issuing_country = models.ForeignKey(
+        Country,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expiry_date = EncryptedDateField(_("expiry date"), null=True, blank=True)
+    held_by_person = models.BooleanField(
+        _("in the person's possession"),
+        default=True,
+        help_text=_("Untick when the document is withheld (e.g. by an exploiter)."),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.kind} of person {self.person_id}"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", _("Self-referred")
+    POLICE = "police", _("Police / law enforcement")
+    IMMIGRATION = "immigration", _("Immigration or border authority")
+    GOVERNMENT = "government", _("Other government agency")
+    NGO = "ngo", _("NGO")
+    HOTLINE = "hotline", _("Hotline")
+    OTHER_OFFICE = "other_office", _("Another office of the organisation")
+    EMBASSY = "embassy", _("Embassy or consulate")
+    HEALTH = "health", _("Health service")
+    COMMUNITY = "community", _("Family, friends or community")
+    INTERNATIONAL = "international", _("International organisation")
+    OTHER = "other", _("Other")
+
+
+class BeneficiaryCategory(models.TextChoices):
+    VOT = "vot", _("Victim of trafficking")
+    PRESUMED_VOT = "presumed_vot", _("Presumed victim of trafficking")
+    EXPLOITED_MIGRANT = "exploited_migrant", _("Exploited or abused migrant")
+    UNACCOMPANIED_CHILD = "unaccompanied_child", _("Unaccompanied or separated migrant child")
+    STRANDED_MIGRANT = "stranded_migrant", _("Stranded migrant")
+    VICTIM_OF_VIOLENCE = "victim_of_violence", _("Migrant victim of violence")
+    HEALTH_NEEDS = "health_needs", _("Migrant with health needs")
+    OTHER_VULNERABLE = "other_vulnerable", _("Other vulnerable migrant")
+
+
+# Categories served under the needs-first approach: assistance may start without (or before)
+# identification as a victim of trafficking.
+NEEDS_FIRST_CATEGORIES = frozenset(
+    {
+        BeneficiaryCategory.PRESUMED_VOT,
+        BeneficiaryCategory.EXPLOITED_MIGRANT,
+        BeneficiaryCategory.UNACCOMPANIED_CHILD,
+        BeneficiaryCategory.STRANDED_MIGRANT,
+        BeneficiaryCategory.VICTIM_OF_VIOLENCE,
+        BeneficiaryCategory.HEALTH_NEEDS,
+        BeneficiaryCategory.OTHER_VULNERABLE,
+    }
+)
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    SCREENED = "screened", _("Screened")
+    ASSISTED = "assisted", _("Receiving assistance")
+    RETURNING = "returning", _("Return in progress")
+    INTEGRATING = "integrating", _("Local integration")
+    MONITORING = "monitoring", _("Reintegration monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosureReason(models.TextChoices):
+    ASSISTANCE_COMPLETED = "assistance_completed", _("Assistance completed")
+    REINTEGRATED = "reintegrated", _("Reintegration completed")
+    TRANSFERRED = "transferred", _("Transferred to another office")
+    REFERRED = "referred", _("Referred to a partner")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    DECLINED = "declined", _("Person declined further assistance")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    DECEASED = "deceased", _("Deceased")
+    OTHER = "other", _("Other")
+
+
+class Case(TimeStampedModel):
+    """One instance of assistance: one person assisted by one office."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(_("reference"), max_length=40)
+    registration_date = models.DateField(_("registration date"), db_index=True)
+    referral_source = models.CharField(
+        _("referred by"), max_length=16, choices=ReferralSource.choices
+    )
+    beneficiary_category = models.CharField(
+        _("beneficiary category"), max_length=24, choices=BeneficiaryCategory.choices
+    )
+    assistance_country = models.ForeignKey(
+        Country,
+        verbose_name=_("country of assistance"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The office's country, except for imported CTDC rows (their country of exploitation)."
+        ),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("caseworker"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CaseStatus.choices,
+        default=CaseStatus.REGISTERED,
+        db_index=True,
+    )
+    status_before_closure = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closure_requested_reason = models.CharField(
+        max_length=24, choices=ClosureReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text=_("Incremented on every change; guards concurrent edits.")
+    )
+
+    class Meta:
+        ordering = ["-registration_date", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "reference"], name="case_reference_unique_per_office"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["office", "status"], name="case_office_status"),
+            models.Index(fields=["office", "-registration_date"], name="case_office_registered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
+
+
+class ConsentScope(models.TextChoices):
+    INTERVIEW = "interview", _("Screening interview")
+    ASSISTANCE = "assistance", _("Receiving assistance")
+    DATA_COLLECTION = "data_collection", _("Collection and storage of personal data")
+    SHARING_OFFICE = "sharing_office", _("Sharing with a named office")
+    SHARING_PARTNER = "sharing_partner", _("Sharing with a named partner")
+    RETURN = "return", _("Voluntary return")
+    RESEARCH = "research", _("Anonymised research use")
+
+
+class Consent(TimeStampedModel):
+    class Form(models.TextChoices):
+        WRITTEN = "written", _("Written (signed form)")
+        VERBAL = "verbal", _("Verbal (witnessed)")
+
+    class GivenBy(models.TextChoices):
+        PERSON = "person", _("The person")
+        GUARDIAN = "guardian", _("Parent or legal guardian")
+
+    RECIPIENT_SCOPES: ClassVar[frozenset[str]] = frozenset(
+        {ConsentScope.SHARING_OFFICE, ConsentScope.SHARING_PARTNER}
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(_("scope"), max_length=24, choices=ConsentScope.choices)
+    given = models.BooleanField(_("consent given"), help_text=_("Untick to record a refusal."))
+    form = models.CharField(_("form"), max_length=8, choices=Form.choices)
+    given_by = models.CharField(
+        _("given by"), max_length=8, choices=GivenBy.choices, default=GivenBy.PERSON
+    )
+    guardian_name = EncryptedTextField(_("guardian's name"), blank=True)
+    recipient_office = models.ForeignKey(
+        Office,
+        verbose_name=_("office data may be shared with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_partner = models.CharField(
+        _("partner data may be shared with"), max_length=200, blank=True
+    )
+    date = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_note = EncryptedTextField(_("withdrawal note"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.scope} consent on case {self.case_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.given and self.withdrawn_at is None
+
+
+class CaseNote(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("note"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"note on case {self.case_id}"
+
+
+class CaseReferenceCounter(models.Model):
+    """Next reference number per office and year, locked when a case opens."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="case_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"

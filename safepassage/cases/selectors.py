@@ -1,0 +1,221 @@
+"""Reads on cases and persons, office-scoped in the query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from safepassage.access.permissions import Perm
+from safepassage.access.policy import access_case, scope_for
+from safepassage.audit.models import AccessEvent, AuditEvent
+from safepassage.audit.services import access_record
+from safepassage.cases.models import Case, Person, PersonNameKey
+from safepassage.core.crypto import blind_index
+from safepassage.core.names import fold, skeleton, tokens
+from safepassage.offices.models import Office
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    category: str = ""
+    assigned_to: int | None = None
+    registered_from: dt.date | None = None
+    registered_to: dt.date | None = None
+    nationality: str = ""
+    office: int | None = None
+    query: str = ""
+
+
+def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """Cases in the viewer's scope, newest first, with what a list row shows."""
+    filters = filters or CaseFilters()
+    queryset = scope_for(viewer, Perm.CASE_VIEW).filter(
+        Case.objects.select_related("office", "person", "person__citizenship", "assigned_to")
+    )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.category:
+        queryset = queryset.filter(beneficiary_category=filters.category)
+    if filters.assigned_to:
+        queryset = queryset.filter(assigned_to_id=filters.assigned_to)
+    if filters.registered_from:
+        queryset = queryset.filter(registration_date__gte=filters.registered_from)
+    if filters.registered_to:
+        queryset = queryset.filter(registration_date__lte=filters.registered_to)
+    if filters.nationality:
+        queryset = queryset.filter(person__citizenship_id=filters.nationality.upper())
+    if filters.office:
+        queryset = queryset.filter(office_id=filters.office)
+    if filters.query.strip():
+        queryset = queryset.filter(_search_q(filters.query))
+    return queryset.order_by("-registration_date", "-pk")
+
+
+def _search_q(text: str) -> Q:
+    """A reference (exact or its number) or names (all name tokens must match a key)."""
+    text = text.strip()
+    reference_q = Q(reference__iexact=text) | Q(reference__iendswith=f"-{text}")
+    name_tokens = tokens(text)
+    if not name_tokens:
+        return reference_q
+    name_q = Q()
+    for token in name_tokens:
+        keys = {
+            blind_index(token, purpose="name-token"),
+            blind_index(skeleton(token), purpose="name-skeleton"),
+        }
+        name_q &= Q(
+            person__in=PersonNameKey.objects.filter(key__in=sorted(keys)).values("person_id")
+        )
+    return reference_q | name_q
+
+
+def case_for_view(*, viewer: Any, case_id: int, action: str = AccessEvent.Action.VIEW) -> Case:
+    """A case for display: authorised, and its viewing recorded in the access log."""
+    case = access_case(viewer, case_id)
+    access_record(actor=viewer, office=case.office, action=action, target=case)
+    return case
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    """What happened to the case, oldest first, from the audit trail (the caller has
+    authorised access to the case)."""
+    return AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk)).order_by(
+        "seq"
+    )
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    person: Person
+    score: float
+    reasons: list[str]
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+def person_search(
+    *,
+    viewer: Any,
+    office: Office,
+    given_names: str = "",
+    family_names: str = "",
+    birth_year: int | None = None,
+    limit: int = 10,
+) -> list[PersonMatch]:
+    """Likely existing persons at `office` for search-before-create: candidates come from the
+    blind-indexed name keys, then are scored in memory on folded names (either order) and birth
+    year. Every search is access-logged."""
+    if not scope_for(viewer, Perm.CASE_WORK).includes(office.pk):
+        return []
+    wanted = tokens(f"{given_names} {family_names}")
+    if not wanted:
+        return []
+    keys = set()
+    for token in wanted:
+        keys.add(blind_index(token, purpose="name-token"))
+        keys.add(blind_index(skeleton(token), purpose="name-skeleton"))
+    hits = Counter(
+        PersonNameKey.objects.filter(office=office, key__in=sorted(keys)).values_list(
+            "person_id", flat=True
+        )
+    )
+    candidate_ids = [pid for pid, _ in hits.most_common(200)]
+    persons = Person.objects.filter(pk__in=candidate_ids, office=office).select_related(
+        "citizenship"
+    )
+    query_given, query_family = fold(given_names), fold(family_names)
+    matches = []
+    for person in persons:
+        given, family = (
+            fold(person.given_names or person.given_names_original),
+            fold(person.family_names or person.family_names_original),
+        )
+        straight = (_similarity(query_given, given) + _similarity(query_family, family)) / 2
+        swapped = (_similarity(query_given, family) + _similarity(query_family, given)) / 2
+        score = max(straight, swapped)
+        reasons = ["names in swapped order"] if swapped > straight else []
+        alias_scores = [
+            _similarity(fold(f"{given_names} {family_names}"), fold(a))
+            for a in person.aliases or []
+        ]
+        if alias_scores and max(alias_scores) > score:
+            score = max(alias_scores)
+            reasons.append("matches an alias")
+        if birth_year and person.birth_date:
+            if person.birth_date.year == birth_year:
+                score = min(1.0, score + 0.15)
+                reasons.append("same birth year")
+            elif abs(person.birth_date.year - birth_year) > 2:
+                score -= 0.25
+        if score >= 0.6:
+            matches.append(PersonMatch(person=person, score=round(score, 2), reasons=reasons))
+    matches.sort(key=lambda m: -m.score)
+    access_record(
+        actor=viewer,
+        office=office,
+        action=AccessEvent.Action.SEARCH,
+        target=("cases.person", "search"),
+        metadata={"results": len(matches[:limit])},
+    )
+    return matches[:limit]
+
+
+def approval_queue(*, viewer: Any) -> dict[str, Any]:
+    """Determinations waiting for approval and closure requests, in the viewer's supervisor
+    scope (not the viewer's own decisions)."""
+    from safepassage.screening.models import Determination
+
+    scope = scope_for(viewer, Perm.CASE_APPROVE)
+    determinations = (
+        scope.filter(Determination.objects.all(), "case__office")
+        .filter(status=Determination.Status.PENDING)
+        .exclude(decided_by=viewer)
+        .select_related("case", "case__office", "decided_by")
+        .order_by("created_at")
+    )
+    closures = (
+        scope.filter(Case.objects.all())
+        .filter(closure_requested_by__isnull=False)
+        .select_related("office", "closure_requested_by")
+        .order_by("updated_at")
+    )
+    return {"determinations": determinations, "closures": closures}
+
+
+def caseworkers_at(*, office: Office) -> QuerySet[Any]:
+    """Active users who may work on cases at `office` (held there, not through a covering
+    regional office or headquarters), for the "assigned caseworker" choice."""
+    from safepassage.access.permissions import MATRIX
+    from safepassage.accounts.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__office=office,
+            memberships__role__in=sorted(MATRIX[Perm.CASE_WORK]),
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def caseworkers_visible(*, viewer: Any) -> QuerySet[Any]:
+    """Users holding a case-work role at an office the viewer sees cases of (list filter)."""
+    from safepassage.access.permissions import MATRIX
+    from safepassage.accounts.models import Membership, User
+
+    memberships = scope_for(viewer, Perm.CASE_VIEW).filter(
+        Membership.objects.filter(role__in=sorted(MATRIX[Perm.CASE_WORK]))
+    )
+    return (
+        User.objects.filter(memberships__in=memberships.values("pk")).distinct().order_by("username")
+    )
