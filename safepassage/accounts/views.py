@@ -62,8 +62,8 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _qr_data_uri(url: str) -> str:
-    svg = segno.make(url, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    # A standalone SVG image needs its xmlns, which svg_data_uri() keeps (svg_inline drops it).
+    return str(segno.make(url, error="m").svg_data_uri(scale=4))
 
 
 @two_factor_exempt

@@ -17,6 +17,7 @@ from safepassage.core import clock
 from safepassage.core.errors import GateNotMet, ValidationFailed
 from safepassage.screening.models import DeterminationOutcome
 from safepassage.screening.services import approved_determination
+from safepassage.stats.services import case_fact_refresh
 
 
 def _check_eligibility(case: Case) -> None:
@@ -113,4 +114,5 @@ def assistance_record(
             event_type="case.status_changed",
             metadata={"reason": "assistance recorded"},
         )
+        case_fact_refresh(case)
     return service

@@ -29,14 +29,33 @@ class BirthDatePrecision(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class ReportedAgeGroup(models.TextChoices):
+    """Majority status as a source reports it when there is no date of birth (CTDC
+    `majorityStatus`); the age-group figure falls back on it."""
+
+    CHILD = "child", _("Child (under 18)")
+    ADULT = "adult", _("Adult")
+
+
 class Person(TimeStampedModel):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="persons")
-    # Names as the person writes them and in Latin script; both encrypted.
-    given_names = EncryptedTextField(_("given names (Latin script)"), blank=True)
-    family_names = EncryptedTextField(_("family names (Latin script)"), blank=True)
-    given_names_original = EncryptedTextField(_("given names (original script)"), blank=True)
-    family_names_original = EncryptedTextField(_("family names (original script)"), blank=True)
-    aliases = EncryptedJSONField(_("other names and aliases"), default=list, blank=True)
+    # Names as the person writes them and in Latin script; both encrypted. Identifiers a
+    # source never recorded (anonymised imports) are NULL and read as empty.
+    given_names = EncryptedTextField(
+        _("given names (Latin script)"), blank=True, null_reads_empty=True
+    )
+    family_names = EncryptedTextField(
+        _("family names (Latin script)"), blank=True, null_reads_empty=True
+    )
+    given_names_original = EncryptedTextField(
+        _("given names (original script)"), blank=True, null_reads_empty=True
+    )
+    family_names_original = EncryptedTextField(
+        _("family names (original script)"), blank=True, null_reads_empty=True
+    )
+    aliases = EncryptedJSONField(
+        _("other names and aliases"), default=list, blank=True, null_reads_empty=True
+    )
     sex = models.CharField(
         _("sex / gender"), max_length=24, choices=Gender.choices, default=Gender.UNKNOWN
     )
@@ -47,7 +66,7 @@ class Person(TimeStampedModel):
         choices=BirthDatePrecision.choices,
         default=BirthDatePrecision.UNKNOWN,
     )
-    birth_place = EncryptedTextField(_("place of birth"), blank=True)
+    birth_place = EncryptedTextField(_("place of birth"), blank=True, null_reads_empty=True)
     citizenship = models.ForeignKey(
         Country,
         verbose_name=_("citizenship"),
@@ -61,9 +80,26 @@ class Person(TimeStampedModel):
         _("other citizenships (ISO alpha-3)"), default=list, blank=True
     )
     languages = models.JSONField(_("languages (ISO 639)"), default=list, blank=True)
-    phone = EncryptedTextField(_("phone"), blank=True)
-    email = EncryptedTextField(_("email"), blank=True)
-    address = EncryptedTextField(_("address"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, null_reads_empty=True)
+    email = EncryptedTextField(_("email"), blank=True, null_reads_empty=True)
+    address = EncryptedTextField(_("address"), blank=True, null_reads_empty=True)
+    # What anonymised sources (CTDC) report instead of a date of birth and a country.
+    reported_age_group = models.CharField(
+        _("reported age group"),
+        max_length=8,
+        choices=ReportedAgeGroup.choices,
+        blank=True,
+        help_text=_("Majority status at registration as reported, when no date of birth is known."),
+    )
+    reported_age_band = models.CharField(
+        _("reported age band"), max_length=8, blank=True, help_text=_("CTDC ageBroad, e.g. 9--17.")
+    )
+    citizenship_region = models.CharField(
+        _("region of citizenship (UN)"),
+        max_length=24,
+        blank=True,
+        help_text=_("When only the UN region is known (CTDC victim-perpetrator data)."),
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -217,6 +253,16 @@ class Case(TimeStampedModel):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(_("reference"), max_length=40)
     registration_date = models.DateField(_("registration date"), db_index=True)
+    registration_period = models.CharField(
+        _("reported registration period"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "Blank when the registration date is known. For imported rows: the year ('2019'), a "
+            "band of years ('2014-2018') or 'unknown'; the date then holds the first day of the "
+            "period (the import day when unknown) and the case has no reporting year."
+        ),
+    )
     referral_source = models.CharField(
         _("referred by"), max_length=16, choices=ReferralSource.choices
     )
@@ -226,11 +272,22 @@ class Case(TimeStampedModel):
     assistance_country = models.ForeignKey(
         Country,
         verbose_name=_("country of assistance"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_(
-            "The office's country, except for imported CTDC rows (their country of exploitation)."
+            "The office's country, except for imported CTDC rows (their country of exploitation, "
+            "empty when unknown)."
         ),
+    )
+    import_batch = models.ForeignKey(
+        "interop.ImportBatch",
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -280,6 +337,13 @@ class Case(TimeStampedModel):
         return self.reference
 
     @property
+    def reporting_year(self) -> int | None:
+        """The year the case counts in; None for imported rows known only to a band of years."""
+        if self.registration_period and not self.registration_period.isdigit():
+            return None
+        return self.registration_date.year
+
+    @property
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
 
@@ -292,6 +356,14 @@ class ConsentScope(models.TextChoices):
     SHARING_PARTNER = "sharing_partner", _("Sharing with a named partner")
     RETURN = "return", _("Voluntary return")
     RESEARCH = "research", _("Anonymised research use")
+
+
+class SharedData(models.TextChoices):
+    """What a consent to share with an office or partner covers."""
+
+    IDENTITY = "identity", _("Identity (names, date of birth, documents, contacts)")
+    SCREENING_SUMMARY = "screening_summary", _("Screening summary (route, means, exploitation)")
+    ASSISTANCE_HISTORY = "assistance_history", _("Assistance history")
 
 
 class Consent(TimeStampedModel):
@@ -325,6 +397,12 @@ class Consent(TimeStampedModel):
     )
     recipient_partner = models.CharField(
         _("partner data may be shared with"), max_length=200, blank=True
+    )
+    shared_data = models.JSONField(
+        _("data that may be shared"),
+        default=list,
+        blank=True,
+        help_text=_("For sharing consents: which parts of the record the recipient may receive."),
     )
     date = models.DateField(_("date"))
     recorded_by = models.ForeignKey(

@@ -217,5 +217,7 @@ def caseworkers_visible(*, viewer: Any) -> QuerySet[Any]:
         Membership.objects.filter(role__in=sorted(MATRIX[Perm.CASE_WORK]))
     )
     return (
-        User.objects.filter(memberships__in=memberships.values("pk")).distinct().order_by("username")
+        User.objects.filter(memberships__in=memberships.values("pk"))
+        .distinct()
+        .order_by("username")
     )

@@ -27,6 +27,7 @@ from safepassage.cases.models import (
     IdentityDocument,
     Person,
     PersonNameKey,
+    SharedData,
 )
 from safepassage.core import clock
 from safepassage.core.crypto import blind_index
@@ -34,6 +35,7 @@ from safepassage.core.errors import IllegalTransition, ValidationFailed
 from safepassage.core.names import skeleton, tokens
 from safepassage.offices.models import Office
 from safepassage.reference.models import Country
+from safepassage.stats.services import case_fact_refresh
 
 PERSON_FIELDS = (
     "given_names",
@@ -74,7 +76,7 @@ def name_keys(person: Person) -> set[str]:
     return keys
 
 
-def _refresh_name_keys(person: Person) -> None:
+def refresh_name_keys(person: Person) -> None:
     PersonNameKey.objects.filter(person=person).delete()
     PersonNameKey.objects.bulk_create(
         PersonNameKey(person=person, office_id=person.office_id, key=key)
@@ -122,11 +124,12 @@ def _clean_person_data(data: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(
             _("Give a date of birth or set its precision to unknown."), field="birth_date"
         )
-    if (
-        birth_date is not None
-        and cleaned.get("birth_date_precision", BirthDatePrecision.EXACT)
-        == BirthDatePrecision.UNKNOWN
+    if birth_date is not None and cleaned.get("birth_date_precision") in (
+        None,
+        "",
+        BirthDatePrecision.UNKNOWN,
     ):
+        # A date given without its precision is taken as exact: the age rules need one.
         cleaned["birth_date_precision"] = BirthDatePrecision.EXACT
     return cleaned
 
@@ -158,7 +161,7 @@ def person_register(
         person = Person(office=office, **cleaned)
         person.full_clean()
         person.save()
-        _refresh_name_keys(person)
+        refresh_name_keys(person)
         for document in documents:
             _add_document(person, document)
         audit_record(
@@ -204,7 +207,7 @@ def person_update(
         if changed:
             person.full_clean()
             person.save()
-            _refresh_name_keys(person)
+            refresh_name_keys(person)
             _bump(case)
             audit_record(
                 actor=actor,
@@ -214,6 +217,7 @@ def person_update(
                 changed_fields=changed,
                 metadata={"person_id": person.pk},
             )
+            case_fact_refresh(case)
     return person
 
 
@@ -313,6 +317,7 @@ def case_open(
             },
             source=source,
         )
+        case_fact_refresh(case)
     return case
 
 
@@ -328,7 +333,7 @@ def _lock_for_work(
     from a form) that nobody changed it since the form was loaded."""
     if actor is None:
         locked = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("office", "office__country", "person")
             .get(pk=case.pk)
         )
@@ -380,6 +385,7 @@ def case_set_status(
         changed_fields=["status"],
         metadata={"from": previous, "to": status, **(metadata or {})},
     )
+    case_fact_refresh(case)
     return case
 
 
@@ -450,6 +456,7 @@ def case_close(*, actor: Any, case: Case, reason: str, expected_version: int) ->
             changed_fields=["status", "closure_reason", "closed_at"],
             metadata={"from": previous, "reason": reason},
         )
+        case_fact_refresh(case)
     return case
 
 
@@ -501,6 +508,7 @@ def case_reopen(*, actor: Any, case: Case, expected_version: int) -> Case:
             changed_fields=["status", "closure_reason", "closed_at"],
             metadata={"to": target},
         )
+        case_fact_refresh(locked)
     return locked
 
 
@@ -519,9 +527,20 @@ def consent_record(
     guardian_name: str = "",
     recipient_office: Office | None = None,
     recipient_partner: str = "",
+    shared_data: Iterable[str] | None = None,
 ) -> Consent:
+    """Record a consent decision. Sharing consents name their recipient and what may be shared
+    (all of identity, screening summary and assistance history unless narrowed)."""
     if scope not in ConsentScope.values:
         raise ValidationFailed(_("Unknown consent scope."), field="scope")
+    sharing = scope in Consent.RECIPIENT_SCOPES
+    items = (
+        list(dict.fromkeys(shared_data if shared_data is not None else SharedData.values))
+        if sharing
+        else []
+    )
+    if sharing and (not items or set(items) - set(SharedData.values)):
+        raise ValidationFailed(_("Choose what may be shared."), field="shared_data")
     if date > clock.today():
         raise ValidationFailed(_("The consent date is in the future."), field="date")
     if scope == ConsentScope.SHARING_OFFICE and recipient_office is None:
@@ -547,6 +566,7 @@ def consent_record(
             recipient_partner=recipient_partner.strip()
             if scope == ConsentScope.SHARING_PARTNER
             else "",
+            shared_data=items,
             date=date,
             recorded_by=actor,
         )
@@ -557,7 +577,14 @@ def consent_record(
             office=case.office,
             event_type="consent.recorded" if given else "consent.refused",
             target=case,
-            changed_fields=["scope", "given", "form", "given_by", "date"],
+            changed_fields=[
+                "scope",
+                "given",
+                "form",
+                "given_by",
+                "date",
+                *(["shared_data"] if sharing else []),
+            ],
             metadata={
                 "consent_id": consent.pk,
                 "scope": scope,

@@ -44,7 +44,10 @@ class Screening(TimeStampedModel):
         _("how the person was recruited"), default=list, blank=True
     )
     recruiter_relation = models.CharField(_("relation to the recruiter"), max_length=24, blank=True)
-    promised_job = EncryptedTextField(_("job or opportunity promised"), blank=True)
+    # NULL (reads as empty) in screenings imported from anonymised sources.
+    promised_job = EncryptedTextField(
+        _("job or opportunity promised"), blank=True, null_reads_empty=True
+    )
     # Action
     action_recruitment = models.BooleanField(_("recruited"), default=False)
     action_transport = models.BooleanField(_("transported"), default=False)
@@ -68,6 +71,28 @@ class Screening(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    exploitation_region = models.CharField(
+        _("region of exploitation (UN)"),
+        max_length=24,
+        blank=True,
+        help_text=_("When only the UN region is known (CTDC victim-perpetrator data)."),
+    )
+    unreported = models.JSONField(
+        _("questions the source left unanswered"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Imported rows: the groups (means_of_control, exploitation_types, labour_sectors, "
+            "sexual_exploitation_types, recruiter_relation) the source marked missing (-99 or "
+            "blank), as opposed to answered 'no'."
+        ),
+    )
+    source_values = models.JSONField(
+        _("source values without a SafePassage field"),
+        default=dict,
+        blank=True,
+        help_text=_("Coded values kept from an imported row so that export gives them back."),
+    )
     presumed_child = models.BooleanField(
         _("presumed to be a child"),
         default=False,
@@ -75,10 +100,11 @@ class Screening(TimeStampedModel):
             "Age is uncertain and there are reasons to believe the person was under 18 when recruited."
         ),
     )
-    notes = EncryptedTextField(_("interview notes"), blank=True)
+    notes = EncryptedTextField(_("interview notes"), blank=True, null_reads_empty=True)
 
+    # Empty for screenings imported from a file (the import batch says who imported them).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -126,6 +152,39 @@ class TraffickingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} in {self.country_id}"
+
+
+class Perpetrator(models.Model):
+    """HTCDS per_: the perpetrators of a case as the source describes them.
+
+    Aggregated sources (CTDC victim-perpetrator data) describe all perpetrators of a victim in
+    one row: each list holds the distinct values over those perpetrators (CTDC joins them,
+    sorted, with ';'), and a role flag is True when any perpetrator had the role, None when not
+    reported. Such a row (`aggregate=True`) is not one person and counts no perpetrators."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    aggregate = models.BooleanField(_("describes several perpetrators together"), default=True)
+    genders = models.JSONField(_("genders"), default=list, blank=True)
+    age_bands = models.JSONField(_("age bands"), default=list, blank=True)
+    citizenship_regions = models.JSONField(
+        _("regions of citizenship (UN)"), default=list, blank=True
+    )
+    relations = models.JSONField(_("relations to the victim"), default=list, blank=True)
+    victim_paid = models.JSONField(_("did the victim pay (Yes / No)"), default=list, blank=True)
+    role_exploiter = models.BooleanField(_("exploiter"), null=True, blank=True)
+    role_recruiter_broker = models.BooleanField(_("recruiter or broker"), null=True, blank=True)
+    role_transaction = models.BooleanField(
+        _("transport, transfer, harbour, sale or receipt"), null=True, blank=True
+    )
+    role_control_abuse_kidnap = models.BooleanField(
+        _("control, abuse or kidnap"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return f"perpetrators of case {self.case_id}"
 
 
 class DeterminationOutcome(models.TextChoices):

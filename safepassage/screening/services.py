@@ -39,6 +39,7 @@ from safepassage.screening.models import (
     TraffickingEvent,
 )
 from safepassage.screening.rules import suggest
+from safepassage.stats.services import case_fact_refresh
 
 SCREENING_FIELDS = (
     "recruitment_date",
@@ -229,9 +230,9 @@ def screening_save(
                     events = []
         elif events is None:
             rows = list(draft.events.all())
-        for name in SCREENING_FIELDS:
-            if name in cleaned:
-                setattr(draft, name, cleaned[name])
+        changed = [name for name in cleaned if getattr(draft, name) != cleaned[name]]
+        for name in changed:
+            setattr(draft, name, cleaned[name])
         if submit:
             problems = _submit_problems(draft, rows)
             if problems:
@@ -257,7 +258,7 @@ def screening_save(
             if submit
             else ("screening.started" if created else "screening.draft_saved"),
             target=case,
-            changed_fields=[*cleaned, *(["events"] if events else [])],
+            changed_fields=[*changed, *(["events"] if events is not None else [])],
             metadata={"screening_id": draft.pk, "version": draft.number, "route_stages": len(rows)},
         )
         if submit:
@@ -268,6 +269,7 @@ def screening_save(
                 event_type="case.status_changed",
                 metadata={"reason": "screening submitted"},
             )
+            case_fact_refresh(case)
     return draft
 
 
@@ -371,6 +373,8 @@ def _review(actor: Any, determination: Determination, status: str, note: str) ->
             changed_fields=changed,
             metadata={"determination_id": locked.pk, "outcome": locked.outcome},
         )
+        if "beneficiary_category" in changed:
+            case_fact_refresh(case)
     return locked
 
 

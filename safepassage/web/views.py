@@ -12,6 +12,8 @@ from safepassage.access.policy import (
     can_view_audit,
     memberships_of,
 )
+from safepassage.core import clock
+from safepassage.returns.selectors import home_queues
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_manage_users": can_manage_users(request.user),
             "can_manage_offices": can_manage_offices(request.user),
             "can_view_audit": can_view_audit(request.user),
+            "today": clock.today(),
+            **home_queues(viewer=request.user, day=clock.today()),
         },
     )
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -96,8 +97,9 @@ def test_other_office_gets_not_found_for_every_case_service(world) -> None:
     case = make_case(world.office_a, actor)
     give_consent(case, actor, ConsentScope.INTERVIEW, ConsentScope.ASSISTANCE)
     consent = Consent.objects.filter(case=case).first()
+    assert consent is not None
     foreign = world.user("B", "supervisor")
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: consent_record(
             actor=foreign, case=case, scope="assistance", given=True, form="written", date=TODAY
         ),
@@ -368,3 +370,34 @@ def test_audit_never_holds_personal_values(world) -> None:
     dump = str(list(AuditEvent.objects.values())) + str(list(AccessEvent.objects.values()))
     for value in ("Uniquegivenname", "Uniquefamilyname", "Sensitive-note-text", "1990-05-17"):
         assert value not in dump
+
+
+def test_a_birth_date_without_precision_is_exact(world) -> None:
+    person = person_register(
+        actor=world.user("A", "caseworker"),
+        office=world.office_a,
+        data={"given_names": "A", "birth_date": dt.date(2001, 2, 3)},
+    )
+    assert person.birth_date_precision == "exact"
+    assert person.latest_possible_birth_date() == dt.date(2001, 2, 3)
+
+
+def test_reindex_names_rebuilds_the_search_keys(world) -> None:
+    from django.core.management import call_command
+
+    from safepassage.cases.models import PersonNameKey
+
+    actor = world.user("A", "caseworker")
+    case = make_case(world.office_a, actor, given="Oleksandr", family="Kovalenko")
+    PersonNameKey.objects.all().delete()
+    assert (
+        person_search(
+            viewer=actor, office=world.office_a, given_names="Aleksandr", family_names="Kovalenko"
+        )
+        == []
+    )
+    call_command("reindex_names")
+    found = person_search(
+        viewer=actor, office=world.office_a, given_names="Aleksandr", family_names="Kovalenko"
+    )
+    assert [m.person.pk for m in found] == [case.person_id]

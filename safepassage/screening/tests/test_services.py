@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_submit_refuses_incomplete_purpose(world) -> None:
 def test_route_stages_are_validated_and_give_the_country(world) -> None:
     actor = world.user("A", "caseworker")
     case = make_case(world.office_a, actor)
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "Recruitment", "country": "UKR", "start_date": dt.date(2025, 1, 5)},
         {"type": "Transit", "country": "POL"},
         {"type": "Exploitation", "country": "DEU", "start_date": dt.date(2025, 2, 1)},

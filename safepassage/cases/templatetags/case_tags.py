@@ -1,0 +1,88 @@
+"""Presentation helpers for case pages: code labels, timeline wording, navigation flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy
+
+from safepassage.access.permissions import Perm
+from safepassage.access.policy import has_perm_somewhere
+from safepassage.reference.codes import CODE_LISTS
+
+register = template.Library()
+
+# Audit event types in plain words for the case timeline.
+EVENT_LABELS: dict[str, Any] = {
+    "case.opened": gettext_lazy("Case opened"),
+    "case.assigned": gettext_lazy("Caseworker assigned"),
+    "case.status_changed": gettext_lazy("Status changed"),
+    "case.closure_requested": gettext_lazy("Closure requested"),
+    "case.closure_declined": gettext_lazy("Closure request declined"),
+    "case.closed": gettext_lazy("Case closed"),
+    "case.reopened": gettext_lazy("Case reopened"),
+    "case.note_added": gettext_lazy("Note added"),
+    "person.updated": gettext_lazy("Identity corrected"),
+    "person.document_added": gettext_lazy("Identity document added"),
+    "consent.recorded": gettext_lazy("Consent recorded"),
+    "consent.refused": gettext_lazy("Refusal of consent recorded"),
+    "consent.withdrawn": gettext_lazy("Consent withdrawn"),
+    "screening.started": gettext_lazy("Screening started"),
+    "screening.draft_saved": gettext_lazy("Screening draft saved"),
+    "screening.submitted": gettext_lazy("Screening submitted"),
+    "determination.recorded": gettext_lazy("Determination recorded"),
+    "determination.revised": gettext_lazy("Determination revised"),
+    "determination.approved": gettext_lazy("Determination approved"),
+    "determination.returned": gettext_lazy("Determination returned for revision"),
+    "assistance.recorded": gettext_lazy("Assistance recorded"),
+    "transfer.requested": gettext_lazy("Transfer requested"),
+    "transfer.accepted": gettext_lazy("Transfer accepted"),
+    "transfer.rejected": gettext_lazy("Transfer rejected"),
+    "transfer.cancelled": gettext_lazy("Transfer cancelled"),
+    "transfer.expired": gettext_lazy("Transfer expired"),
+    "referral.made": gettext_lazy("Referred to a partner"),
+    "return.planned": gettext_lazy("Return planned"),
+    "return.updated": gettext_lazy("Return plan changed"),
+    "return.risk_assessed": gettext_lazy("Risk assessment recorded"),
+    "return.risk_approved": gettext_lazy("Risk assessment approved"),
+    "return.risk_returned": gettext_lazy("Risk assessment returned for revision"),
+    "return.scheduled": gettext_lazy("Return scheduled"),
+    "return.departed": gettext_lazy("Departure recorded"),
+    "return.arrived": gettext_lazy("Arrival acknowledged"),
+    "return.cancelled": gettext_lazy("Return cancelled"),
+    "reintegration.planned": gettext_lazy("Reintegration plan made"),
+    "reintegration.plan_updated": gettext_lazy("Reintegration plan changed"),
+    "monitoring.visited": gettext_lazy("Monitoring visit recorded"),
+    "alert.raised": gettext_lazy("Alert raised"),
+    "alert.resolved": gettext_lazy("Alert resolved"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def case_nav(context: template.Context) -> dict[str, bool]:
+    """Which case-work links the signed-in user's roles lead anywhere."""
+    user = context.get("user")
+    return {
+        "cases": has_perm_somewhere(user, Perm.CASE_VIEW),
+        "approvals": has_perm_somewhere(user, Perm.CASE_APPROVE),
+    }
+
+
+@register.filter
+def code_labels(values: Iterable[str] | None, list_name: str) -> str:
+    """`["Threats", "DebtBondage"]|code_labels:"means_of_control"` -> "Threats, Debt bondage"."""
+    codes = CODE_LISTS[list_name]
+    labels = dict(codes.choices)
+    return ", ".join(str(labels.get(value, value)) for value in values or [])
+
+
+@register.filter
+def event_label(event_type: str) -> Any:
+    return EVENT_LABELS.get(event_type, event_type)
+
+
+@register.filter
+def field_names(names: Iterable[str] | None) -> str:
+    return ", ".join(name.replace("_", " ") for name in names or [])
