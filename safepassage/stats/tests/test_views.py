@@ -1,0 +1,71 @@
+"""Dashboard and downloads: who sees what (aggregates only, scoped to the viewer's offices)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from safepassage.cases.tests.factories import make_case
+
+
+@pytest.fixture
+def two_offices(world):
+    make_case(world.office_a, world.user("A", "caseworker"), given="Taras", family="Shevchuk")
+    make_case(world.office_a, world.user("A", "caseworker"), given="Iryna", family="Bondar")
+    make_case(world.office_b, world.user("B", "caseworker"), given="Somchai", citizenship="THA")
+    return world
+
+
+def report_json(client: Any, **params: Any) -> dict[str, Any]:
+    response = client.get("/stats/report.json", {"year": 2026, **params})
+    assert response.status_code == 200
+    data: dict[str, Any] = json.loads(response.content)
+    return data
+
+
+def test_researcher_sees_figures_but_no_name_and_no_case_link(two_offices, login):
+    client = login(two_offices.user("HQ", "researcher"))
+    response = client.get("/stats/", {"year": 2026})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="fig-instances">3<' in page
+    assert "/cases/?" not in page
+    for name in ("Taras", "Shevchuk", "Iryna", "Somchai"):
+        assert name not in page
+    assert "<svg" in page
+
+
+def test_caseworker_gets_drill_down_links(two_offices, login):
+    page = (
+        login(two_offices.user("A", "caseworker")).get("/stats/", {"year": 2026}).content.decode()
+    )
+    assert "/cases/?registered_from=2026-01-01&amp;registered_to=2026-12-31" in page
+    assert "nationality=UKR" in page
+
+
+def test_office_user_defaults_to_own_offices(two_offices, login):
+    assert report_json(login(two_offices.user("A", "researcher")))["instances"] == 2
+    assert report_json(login(two_offices.user("B", "data_manager")))["instances"] == 1
+    assert report_json(login(two_offices.user("HQ", "data_manager")))["instances"] == 3
+
+
+def test_office_b_cannot_get_office_a_figures(two_offices, login):
+    client = login(two_offices.user("B", "researcher"))
+    foreign = client.get("/stats/", {"year": 2026, "office": two_offices.office_a.pk})
+    missing = client.get("/stats/", {"year": 2026, "office": 999999})
+    assert foreign.status_code == missing.status_code == 404
+    assert (
+        client.get(
+            "/stats/report.json", {"year": 2026, "office": two_offices.office_a.pk}
+        ).status_code
+        == 404
+    )
+    own = report_json(client, office=two_offices.office_b.pk)
+    assert own["instances"] == 1
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_roles_without_stats_view_get_not_found(two_offices, login, role):
+    assert login(two_offices.user("HQ", role)).get("/stats/").status_code == 404
