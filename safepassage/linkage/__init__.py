@@ -1,0 +1,1 @@
+"""Record linkage: turns instances of assistance into individuals (pure Python, no ORM)."""

@@ -1,0 +1,24 @@
+"""Domain errors of record linkage (stable codes; mapped to pages in safepassage.web.errors)."""
+
+from __future__ import annotations
+
+from safepassage.core.errors import Conflict, IllegalTransition, ValidationFailed
+from safepassage.linkage.pipeline import LinkageConflict
+
+__all__ = ["LinkageConflict", "NoLinkageModel", "PairTransitionRefused", "RunInterrupted"]
+
+
+class NoLinkageModel(ValidationFailed):
+    """An incremental run needs the model of an earlier successful run."""
+
+    code = "linkage_no_model"
+
+
+class RunInterrupted(Conflict):
+    """Review decisions changed while the run was scoring: its result would overwrite them."""
+
+    code = "linkage_run_interrupted"
+
+
+class PairTransitionRefused(IllegalTransition):
+    code = "linkage_pair_transition"
