@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_one_account_per_role_and_prints_logins(settings, tmp_path) -> None:
     settings.VAR_DIR = tmp_path
     out = io.StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
+    call_command("seed_demo", "--if-empty", "--no-cases", stdout=out)
     text = out.getvalue()
     for role in Role.values:
         assert f"kyiv_{role}" in text
@@ -36,3 +36,21 @@ def test_seed_demo_creates_one_account_per_role_and_prints_logins(settings, tmp_
     call_command("seed_demo", "--if-empty", stdout=again)
     assert User.objects.count() == 3 * len(Role.values)
     assert "kyiv_caseworker" in again.getvalue()
+
+
+def test_seed_demo_generates_cases_with_progress_and_refuses_a_second_run(
+    settings, tmp_path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("seed_demo", "--instances", "60", "--seed", "3", "--no-linkage", stdout=out)
+    text = out.getvalue()
+    assert "demo: 2011: 60/60 instances" in text
+    assert "220 projects in 94 countries" in text
+    assert "kyiv_caseworker" in text
+    assert AuditEvent.objects.filter(source="demo", event_type="demo.seeded").exists()
+    # --if-empty on a seeded database only prints the logins
+    again = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=again)
+    assert "kyiv_caseworker" in again.getvalue()
+    assert "instances" not in again.getvalue()
