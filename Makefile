@@ -7,7 +7,7 @@ PORT ?= 8000
 SHARED_DIR ?= ../shared
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings_test
 
-.PHONY: run serve test lint typecheck migrations-check pytest pytest-sqlite pytest-postgres validate install install-dev clean help
+.PHONY: run serve test deploy-check audit-deps lint typecheck migrations-check pytest pytest-sqlite pytest-postgres validate install install-dev clean help
 
 help:
 	@echo "make run       set up (virtualenv, install, keys, database, demo data) and serve on 127.0.0.1:$(PORT)"
@@ -75,7 +75,22 @@ pytest-postgres: $(VENV)/.installed-dev
 
 pytest: pytest-sqlite pytest-postgres
 
-test: lint typecheck migrations-check pytest
+# Deployment checks: Django's deploy check with production settings must be clean (warnings
+# fail), and bandit must report no high-severity finding.
+deploy-check: $(VENV)/.installed-dev
+	SAFEPASSAGE_SECRET_KEY=deploy-check-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
+	SAFEPASSAGE_FIELD_KEYS=$$($(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
+	SAFEPASSAGE_BLIND_INDEX_KEY=deploy-check-index-key SAFEPASSAGE_ALLOWED_HOSTS=safepassage.example.org \
+	SAFEPASSAGE_HTTPS=1 SAFEPASSAGE_DEBUG=0 DATABASE_URL=sqlite:///:memory: \
+	$(BIN)/safepassage check --deploy --fail-level WARNING
+	$(BIN)/bandit -r safepassage config -q -lll -x '*/tests/*'
+
+# Known-vulnerability audit of the installed dependencies. Needs the PyPI/OSV advisory
+# service, which an offline machine cannot reach (see docs/security.md); not part of `make test`.
+audit-deps: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --progress-spinner off --skip-editable
+
+test: lint typecheck migrations-check deploy-check pytest
 
 validate: $(VENV)/.installed-dev
 	SHARED_DIR="$(abspath $(SHARED_DIR))" $(BIN)/pytest -q -c validation/pytest.ini validation

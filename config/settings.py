@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "safepassage.core",
     "safepassage.reference",
     "safepassage.offices",
@@ -52,6 +55,14 @@ INSTALLED_APPS = [
     "safepassage.cases",
     "safepassage.screening",
     "safepassage.assistance",
+    "safepassage.projects",
+    "safepassage.transfers",
+    "safepassage.returns",
+    "safepassage.linkage",
+    "safepassage.stats",
+    "safepassage.interop",
+    "safepassage.research",
+    "safepassage.api",
     "safepassage.web",
     "safepassage.demo",
 ]
@@ -158,7 +169,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SAFEPASSAGE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("SAFEPASSAGE_HSTS_SECONDS", default=31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("SAFEPASSAGE_HSTS_PRELOAD", default=True)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https")
     if env_bool("SAFEPASSAGE_BEHIND_PROXY", default=False)
@@ -211,4 +222,42 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
+}
+
+# Research releases: the total epsilon differentially private releases may spend on
+# overlapping data (docs/research.md).
+SAFEPASSAGE_DP_BUDGET = float(env_str("SAFEPASSAGE_DP_BUDGET", "10"))
+
+# REST API (docs/api.md): token authentication only, errors as stable codes, throttled.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["safepassage.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "safepassage.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("SAFEPASSAGE_API_ANON_RATE", "30/minute"),
+        "user": env_str("SAFEPASSAGE_API_USER_RATE", "600/minute"),
+    },
+    "EXCEPTION_HANDLER": "safepassage.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SafePassage API",
+    "DESCRIPTION": "Case work, transfers, returns and reports. Every POST needs an Idempotency-Key header.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -33,6 +33,8 @@ class Perm(models.TextChoices):
     STATS_VIEW = "stats.view", _("See aggregate statistics and reports")
     RESEARCH_RELEASE = "research.release", _("Create anonymised research releases")
     RESEARCH_DOWNLOAD = "research.download", _("Download anonymised research releases")
+    PROJECT_VIEW = "project.view", _("See projects, donors and funds")
+    PROJECT_MANAGE = "project.manage", _("Manage projects and funds, import projects, charge funds")
 
 
 R = Role
@@ -51,6 +53,8 @@ MATRIX: dict[str, frozenset[str]] = {
     Perm.STATS_VIEW: frozenset({R.CASEWORKER, R.SUPERVISOR, R.DATA_MANAGER, R.RESEARCHER}),
     Perm.RESEARCH_RELEASE: frozenset({R.DATA_MANAGER}),
     Perm.RESEARCH_DOWNLOAD: frozenset({R.DATA_MANAGER, R.RESEARCHER}),
+    Perm.PROJECT_VIEW: frozenset({R.CASEWORKER, R.SUPERVISOR, R.DATA_MANAGER, R.ADMIN}),
+    Perm.PROJECT_MANAGE: frozenset({R.DATA_MANAGER, R.ADMIN}),
 }
 
 

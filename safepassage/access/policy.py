@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from safepassage.accounts.models import Membership
     from safepassage.cases.models import Case, Person
     from safepassage.offices.models import Office
+    from safepassage.projects.models import Fund, Project
 
 M = TypeVar("M", bound=Model)
 
@@ -238,6 +239,44 @@ def access_person(viewer: Any, person_id: int, perm: str = "case.work") -> Perso
     try:
         return scope.filter(queryset).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+
+
+def access_project(viewer: Any, project_id: int, perm: str = "project.view") -> Project:
+    """A project implemented by an office in the viewer's scope for `perm` (headquarters: all).
+    Missing and foreign projects raise the same NotFound."""
+    from safepassage.projects.models import Project
+
+    scope = scope_for(viewer, perm)
+    not_found = NotFound(_("Project not found."))
+    if scope.empty:
+        raise not_found
+    queryset = Project.objects.all()
+    if not scope.everything:
+        queryset = queryset.filter(offices__in=sorted(scope.office_ids)).distinct()
+    try:
+        return queryset.get(pk=project_id)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+
+
+def access_fund(viewer: Any, fund_id: int, perm: str = "project.view") -> Fund:
+    """A fund the viewer may see: a global fund (no offices) for anyone holding `perm`
+    somewhere, otherwise one of its offices must be in scope."""
+    from safepassage.projects.models import Fund
+
+    scope = scope_for(viewer, perm)
+    not_found = NotFound(_("Fund not found."))
+    if scope.empty:
+        raise not_found
+    queryset = Fund.objects.select_related("project")
+    if not scope.everything:
+        queryset = queryset.filter(
+            Q(offices__isnull=True) | Q(offices__in=sorted(scope.office_ids))
+        ).distinct()
+    try:
+        return queryset.get(pk=fund_id)
+    except (Fund.DoesNotExist, ValueError, TypeError):
         raise not_found from None
 
 

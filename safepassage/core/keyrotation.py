@@ -49,7 +49,7 @@ def rotate_all(
                 placeholders = ", ".join(["%s"] * len(pks))
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT {connection.ops.quote_name(pk_column)}, {quoted} FROM "  # noqa: S608  # names come from model metadata
+                        f"SELECT {connection.ops.quote_name(pk_column)}, {quoted} FROM "  # noqa: S608  # nosec B608: names come from model metadata
                         f"{connection.ops.quote_name(table)} WHERE {connection.ops.quote_name(pk_column)} IN ({placeholders})",
                         pks,
                     )
@@ -60,7 +60,7 @@ def rotate_all(
                             f"{connection.ops.quote_name(f.column)} = %s" for f in fields
                         )
                         cursor.execute(
-                            f"UPDATE {connection.ops.quote_name(table)} SET {sets} "  # noqa: S608  # names come from model metadata
+                            f"UPDATE {connection.ops.quote_name(table)} SET {sets} "  # noqa: S608  # nosec B608: names come from model metadata
                             f"WHERE {connection.ops.quote_name(pk_column)} = %s",
                             [*new_values, row[0]],
                         )
