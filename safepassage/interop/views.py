@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from safepassage.access.permissions import Perm
@@ -161,7 +162,12 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(
             request,
-            _("Nothing was imported: the file has %(n)d errors.") % {"n": result.error_count},
+            ngettext(
+                "Nothing was imported: the file has %(n)d error.",
+                "Nothing was imported: the file has %(n)d errors.",
+                result.error_count,
+            )
+            % {"n": result.error_count},
         )
     return redirect("interop:import_start")
 

@@ -16,6 +16,7 @@ from safepassage.api.fields import OfficeCodeField, choice_field
 from safepassage.api.fields import validated as _valid
 from safepassage.api.idempotency import idempotent
 from safepassage.api.views import ApiView
+from safepassage.cases.api import ReviewIn
 from safepassage.core import clock
 from safepassage.core.errors import NotFound
 from safepassage.returns import services
@@ -81,10 +82,6 @@ class RiskOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     level = serializers.CharField()
     status = serializers.CharField()
-
-
-class NoteIn(serializers.Serializer[Any]):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
 class DateIn(serializers.Serializer[Any]):
@@ -174,7 +171,7 @@ class RiskAssessmentCreateView(ApiView):
 
 
 class RiskAssessmentApproveView(ApiView):
-    @extend_schema(request=NoteIn, responses=RiskOut, operation_id="cases_returns_risk_approve")
+    @extend_schema(request=ReviewIn, responses=RiskOut, operation_id="cases_returns_risk_approve")
     @idempotent
     def post(self, request: Request, case_id: int, return_id: int, assessment_id: int) -> Response:
         plan = _plan(request, case_id, return_id)
@@ -182,7 +179,7 @@ class RiskAssessmentApproveView(ApiView):
         if assessment is None:
             raise NotFound(_("Risk assessment not found."))
         assessment = services.risk_assessment_approve(
-            actor=request.user, assessment=assessment, **_valid(NoteIn, request.data)
+            actor=request.user, assessment=assessment, **_valid(ReviewIn, request.data)
         )
         return Response(RiskOut(assessment).data)
 

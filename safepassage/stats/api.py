@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -30,7 +31,7 @@ class ReportQuery(serializers.Serializer[Any]):
 
 class ReportView(ApiView):
     @extend_schema(
-        parameters=[ReportQuery], responses=serializers.JSONField(), operation_id="reports_retrieve"
+        parameters=[ReportQuery], responses=OpenApiTypes.OBJECT, operation_id="reports_retrieve"
     )
     def get(self, request: Request) -> Response:
         query = _valid(ReportQuery, request.query_params)
