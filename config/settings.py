@@ -221,6 +221,8 @@ LOGGING = {
         # Request logs can carry query strings; keep them at warning level.
         "django.request": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The linkage engine narrates every training step at INFO; keep its warnings only.
+        "splink": {"level": "WARNING"},
     },
 }
 

@@ -5,6 +5,7 @@ sending office's case. Anything outside the viewer's scope answers like a missin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -206,55 +207,70 @@ def risk_assessment_review(
     return _plan_page(request, plan, forms_given={"review_form": form}, status=400)
 
 
-@require_POST
-def return_schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
+def _plan_action(
+    request: HttpRequest,
+    plan_id: int,
+    *,
+    form_class: type[forms.Form],
+    form_key: str,
+    act: Callable[[ReturnPlan, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One step of a return from its page: parse the form, call the service, and on refusal
+    show the page again with the message on the form."""
     plan = access_return(request.user, plan_id)
-    form = ScheduleForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.return_schedule(
-                actor=request.user, plan=plan, planned_date=form.cleaned_data["planned_date"]
-            )
+            act(plan, form.cleaned_data)
         except DomainError as error:
             _add_error(form, error)
         else:
-            messages.success(request, _("Return scheduled."))
+            messages.success(request, done)
             return redirect("returns:return_detail", plan_id=plan.pk)
-    return _plan_page(request, plan, forms_given={"schedule_form": form}, status=400)
+    return _plan_page(request, plan, forms_given={form_key: form}, status=400)
+
+
+@require_POST
+def return_schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _plan_action(
+        request,
+        plan_id,
+        form_class=ScheduleForm,
+        form_key="schedule_form",
+        act=lambda plan, data: services.return_schedule(
+            actor=request.user, plan=plan, planned_date=data["planned_date"]
+        ),
+        done=_("Return scheduled."),
+    )
 
 
 @require_POST
 def return_depart(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access_return(request.user, plan_id)
-    form = DepartForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_depart(
-                actor=request.user, plan=plan, departure_date=form.cleaned_data["departure_date"]
-            )
-        except DomainError as error:
-            _add_error(form, error)
-        else:
-            messages.success(request, _("Departure recorded; the receiving office acknowledges."))
-            return redirect("returns:return_detail", plan_id=plan.pk)
-    return _plan_page(request, plan, forms_given={"depart_form": form}, status=400)
+    return _plan_action(
+        request,
+        plan_id,
+        form_class=DepartForm,
+        form_key="depart_form",
+        act=lambda plan, data: services.return_depart(
+            actor=request.user, plan=plan, departure_date=data["departure_date"]
+        ),
+        done=_("Departure recorded; the receiving office acknowledges."),
+    )
 
 
 @require_POST
 def return_cancel(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan = access_return(request.user, plan_id)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_cancel(
-                actor=request.user, plan=plan, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            _add_error(form, error)
-        else:
-            messages.success(request, _("Return cancelled."))
-            return redirect("returns:return_detail", plan_id=plan.pk)
-    return _plan_page(request, plan, forms_given={"cancel_form": form}, status=400)
+    return _plan_action(
+        request,
+        plan_id,
+        form_class=CancelForm,
+        form_key="cancel_form",
+        act=lambda plan, data: services.return_cancel(
+            actor=request.user, plan=plan, reason=data["reason"]
+        ),
+        done=_("Return cancelled."),
+    )
 
 
 # --- arrivals (the receiving office) ---------------------------------------------------------
