@@ -83,6 +83,16 @@ def case_for_view(*, viewer: Any, case_id: int, action: str = AccessEvent.Action
     return case
 
 
+def person_for_view(*, viewer: Any, person_id: int) -> Person:
+    """A registered person for display (opening another case for them): authorised for case
+    work at their office, and the viewing recorded in the access log."""
+    from safepassage.access.policy import access_person
+
+    person = access_person(viewer, person_id)
+    access_record(actor=viewer, office=person.office, action=AccessEvent.Action.VIEW, target=person)
+    return person
+
+
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     """What happened to the case, oldest first, from the audit trail (the caller has
     authorised access to the case)."""

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from safepassage.access.permissions import Perm
 from safepassage.access.policy import (
     access_case,
-    access_person,
     can_approve_for_case,
     can_work_on_case,
     has_perm_somewhere,
@@ -54,6 +53,7 @@ from safepassage.cases.selectors import (
     case_timeline,
     caseworkers_at,
     caseworkers_visible,
+    person_for_view,
     person_search,
 )
 from safepassage.core import clock
@@ -198,7 +198,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
 
 def case_open_for_person(request: HttpRequest, person_id: int) -> HttpResponse:
     """A new case (instance of assistance) for a person already registered at the office."""
-    person = access_person(request.user, person_id)
+    person = person_for_view(viewer=request.user, person_id=person_id)
     form = CaseOpenForm(
         request.POST or None,
         initial={"registration_date": clock.today(), "assigned_to": request.user.pk},

@@ -401,3 +401,18 @@ def test_reindex_names_rebuilds_the_search_keys(world) -> None:
         viewer=actor, office=world.office_a, given_names="Aleksandr", family_names="Kovalenko"
     )
     assert [m.person.pk for m in found] == [case.person_id]
+
+
+def test_the_person_page_for_a_new_case_is_access_logged(world, login) -> None:
+    actor = world.user("A", "caseworker")
+    case = make_case(world.office_a, actor)
+    response = login(actor).get(f"/cases/new/person/{case.person_id}/")
+    assert response.status_code == 200
+    assert (
+        AccessEvent.objects.filter(
+            actor=actor, target_type="cases.person", target_id=str(case.person_id), action="view"
+        ).count()
+        == 1
+    )
+    foreign = login(world.user("B", "caseworker")).get(f"/cases/new/person/{case.person_id}/")
+    assert foreign.status_code == 404
