@@ -60,10 +60,14 @@ def case_fact_build(case: Case) -> CaseFact:
     )
 
 
-def case_fact_refresh(case: Case) -> CaseFact:
+def case_fact_refresh(case: Case) -> CaseFact | None:
     """Recompute and store the fact row of one case (inside the caller's transaction). Keeps the
-    individual id that record linkage may have set."""
+    individual id that record linkage may have set. A case known only to a band of years (an
+    import) counts in no year, so it has no fact row, whatever is later edited on it."""
     case = Case.objects.select_related("person", "assistance_country").get(pk=case.pk)
+    if case.reporting_year is None:
+        CaseFact.objects.filter(case_id=case.pk).delete()
+        return None
     fact = case_fact_build(case)
     existing = CaseFact.objects.filter(case_id=case.pk).values_list("individual_id", flat=True)
     kept = existing.first()

@@ -198,3 +198,15 @@ def test_individuals_count_linkage_clusters(cases):
     data = report()
     assert data["instances"] == 6
     assert data["individuals"] == 5
+
+
+def test_a_case_known_only_to_a_band_of_years_counts_in_no_year(world):
+    from safepassage.cases.tests.factories import make_case
+    from safepassage.stats.models import CaseFact
+    from safepassage.stats.services import case_fact_refresh
+
+    case = make_case(world.office_a, world.user("A", "caseworker"))
+    assert CaseFact.objects.filter(case_id=case.pk).exists()
+    type(case).objects.filter(pk=case.pk).update(registration_period="2014-2018")
+    assert case_fact_refresh(case) is None
+    assert not CaseFact.objects.filter(case_id=case.pk).exists()
