@@ -245,6 +245,14 @@ def _dossier(case: Case) -> dict[str, Any]:
     }
 
 
+def _case_for(request: HttpRequest, case_id: int) -> Case:
+    """The case of a page: a GET shows it (and records the viewing); a POST writes, and its
+    service records the write, so the fetch only authorises."""
+    if request.method == "POST":
+        return access_case(request.user, case_id)
+    return case_for_view(viewer=request.user, case_id=case_id)
+
+
 def _case_page(
     request: HttpRequest, case: Case, *, note_form: NoteForm | None = None, status: int = 200
 ) -> HttpResponse:
@@ -293,10 +301,7 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def screening_edit(request: HttpRequest, case_id: int) -> HttpResponse:
-    if request.method == "POST":
-        case = access_case(request.user, case_id)
-    else:
-        case = case_for_view(viewer=request.user, case_id=case_id)
+    case = _case_for(request, case_id)
     draft = screening_services.current_draft(case)
     source = draft or screening_services.latest_submitted(case)
     form = ScreeningForm(
@@ -497,10 +502,7 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
 
 
 def assistance(request: HttpRequest, case_id: int) -> HttpResponse:
-    if request.method == "POST":
-        case = access_case(request.user, case_id)
-    else:
-        case = case_for_view(viewer=request.user, case_id=case_id)
+    case = _case_for(request, case_id)
     form = AssistanceForm(request.POST or None, initial={"start_date": clock.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -540,10 +542,7 @@ def assistance(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    if request.method == "POST":
-        case = access_case(request.user, case_id)
-    else:
-        case = case_for_view(viewer=request.user, case_id=case_id)
+    case = _case_for(request, case_id)
     form = CloseForm(request.POST or None, initial=_versioned(case))
     if request.method == "POST" and form.is_valid():
         try:
