@@ -154,6 +154,10 @@ def transfer_reject(request: HttpRequest, transfer_id: int) -> HttpResponse:
             services.transfer_reject(
                 actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]
             )
+        except NotFound:
+            # The sending office cannot answer its own request: not found, as in the API and
+            # for accepting, never a form error that confirms the transfer exists.
+            raise
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -320,3 +320,21 @@ def test_the_case_page_shows_transfers_and_referrals(
         .content.decode()
     )
     assert "received from TH-BKK" in received
+
+
+def test_the_sending_office_cannot_reject_its_own_request(
+    world: World, login: Any, transfer: Transfer
+) -> None:
+    """Given a request from B to A, when B's caseworker posts a rejection with a reason, then the
+    answer is the not-found page of a missing transfer, as in the API, and nothing changes."""
+    client = login(world.user("B", "caseworker"))
+    own = client.post(
+        reverse("transfers:transfer_reject", args=[transfer.pk]), {"reason": "Changed our mind"}
+    )
+    missing = client.post(
+        reverse("transfers:transfer_reject", args=[999_999]), {"reason": "Changed our mind"}
+    )
+    assert_same_not_found(own, missing)
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.REQUESTED
+    assert not AuditEvent.objects.filter(event_type="transfer.rejected").exists()
