@@ -37,3 +37,14 @@ def test_doc_lists_every_role_and_permission() -> None:
 
 def test_doc_and_code_agree() -> None:
     assert parse_matrix(DOC.read_text(encoding="utf-8")) == {str(k): v for k, v in MATRIX.items()}
+
+
+def test_doc_pages_table_is_the_route_specification() -> None:
+    from safepassage.access.routes import pages_table
+
+    text = DOC.read_text(encoding="utf-8")
+    table = text.split("<!-- routes:start -->", 1)[1].split("<!-- routes:end -->", 1)[0].strip()
+    assert table == pages_table(), (
+        "docs/access-control.md differs from ROUTES: replace the table between the routes "
+        "markers with the output of `python -m safepassage.access.routes`"
+    )
