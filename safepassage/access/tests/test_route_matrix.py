@@ -137,8 +137,9 @@ def test_every_route_and_operation_is_in_the_specification() -> None:
     missing = sorted(set(routes) - set(ROUTES))
     if missing:
         problems.append(
-            f"Routes with no access rule: add to ROUTES in {SPEC_FILE} (and a row to the Pages "
-            "table of docs/access-control.md):\n"
+            f"Routes with no access rule: add to ROUTES in {SPEC_FILE}, then put the output of "
+            "`python -m safepassage.access.routes` between the routes markers of "
+            "docs/access-control.md:\n"
             + "\n".join(
                 _suggestion(name, operations.get(name) or declared_methods(routes[name]) or {"GET"})
                 for name in missing
