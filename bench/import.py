@@ -5,9 +5,13 @@ print rows per second and peak memory.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/safepassage_bench .venv/bin/python bench/import.py
 
 The file is generated first (in a child process, so its memory is not counted) under
-var/bench/ and reused when it exists. The database named by DATABASE_URL (default: a fresh
-SQLite file under var/bench/) is migrated and emptied of earlier bench imports. Target: at
-least 20,000 rows/s on PostgreSQL, with peak memory independent of N.
+$SAFEPASSAGE_VAR_DIR/bench/ (default var/bench/) and reused when it exists. The database named
+by DATABASE_URL (default: a fresh SQLite file there) is migrated and must hold no earlier bench
+import. Target: at least 20,000 rows/s on PostgreSQL, with peak memory independent of N.
+
+Besides wall time it prints the CPU seconds of this process and, when PostgreSQL runs on this
+machine, of its server process for the import's connection: on a busy machine wall time
+measures the load as much as the import, CPU time does not.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH = ROOT / "var" / "bench"
+BENCH = Path(os.environ.get("SAFEPASSAGE_VAR_DIR", ROOT / "var")) / "bench"
 
 
 def setup_django(database_url: str) -> None:
@@ -42,6 +46,23 @@ def generate(path: Path, n: int, fmt: str) -> None:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu(pid: int | None) -> float | None:
+    """CPU seconds of a local PostgreSQL server process (None when it is not on this host)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime: fields 14 and 15 of proc(5), counted after the ")" of the name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -104,6 +125,13 @@ def main() -> None:
         print("an earlier bench import is present: use a fresh database")
         sys.exit(1)
     before = peak_mb()
+    backend: int | None = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    server_started = server_cpu(backend)
+    client_started = client_cpu()
     last = [time.perf_counter()]
 
     def progress(rows: int) -> None:
@@ -125,6 +153,13 @@ def main() -> None:
         f"imported {result.rows_imported:,} rows in {seconds:,.1f} s: {result.rows_imported / seconds:,.0f} rows/s"
     )
     print(f"peak RSS: {peak_mb():,.0f} MB (after Django setup: {before:,.0f} MB)")
+    client = client_cpu() - client_started
+    line = f"CPU: client {client:,.1f} s ({client / seconds:.0%} of wall)"
+    server_ended = server_cpu(backend)
+    if server_started is not None and server_ended is not None:
+        server = server_ended - server_started
+        line += f", database server {server:,.1f} s ({server / seconds:.0%} of wall)"
+    print(line)
 
 
 if __name__ == "__main__":
