@@ -4,6 +4,7 @@ with the terms-of-use column of the published file), ISO alpha-2 countries, 0 / 
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from safepassage.cases.models import ReferralSource
@@ -25,10 +26,10 @@ from safepassage.reference.codes import (
 )
 from safepassage.reference.countries import countries_by_iso3
 
-MEANS = [code.value for code in MeansOfControl]
-LABOUR = [code.value for code in LabourSector]
-SEX = [code.value for code in SexualExploitationType]
-RELATIONS = [code.value for code in RecruiterRelation]
+MEANS = tuple(code.value for code in MeansOfControl)
+LABOUR = tuple(code.value for code in LabourSector)
+SEX = tuple(code.value for code in SexualExploitationType)
+RELATIONS = tuple(code.value for code in RecruiterRelation)
 EXPLOIT_FLAGS = {
     "isForcedLabour": ExploitationType.FORCED_LABOUR.value,
     "isSexualExploit": ExploitationType.SEXUAL_EXPLOITATION.value,
@@ -87,6 +88,17 @@ COLUMNS: tuple[str, ...] = (
 _EXPLOIT_ORDER = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
 
 
+# A flag's cell, read without a method call per cell (47 flags a row); anything else goes
+# through RowParser.flag, which reports it.
+FLAGS: dict[str, bool | None] = {"1": True, "0": False, "": None, "-99": None}
+_BAD = object()
+
+
+@functools.cache
+def _columns(prefix: str, codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((code, prefix + code) for code in codes)
+
+
 def _iso2(iso3: str | None) -> str:
     if not iso3:
         return "-99"
@@ -114,15 +126,17 @@ class CtdcKanon(Format):
         parser: RowParser,
         row: dict[str, str],
         prefix: str,
-        codes: list[str],
+        codes: tuple[str, ...],
         record: Record,
         group: str,
     ) -> list[str]:
         chosen: list[str] = []
         reported = False
-        for code in codes:
-            column = prefix + code
-            value = parser.flag(column, row[column])
+        flags = FLAGS
+        for code, column in _columns(prefix, codes):
+            value = flags.get(row[column], _BAD)
+            if value is _BAD:
+                value = parser.flag(column, row[column])  # reports it
             if value is not None:
                 reported = True
                 if value:
