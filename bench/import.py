@@ -65,6 +65,26 @@ def server_cpu(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def cpu_line(
+    seconds: float, client: float, server_started: float | None, server_ended: float | None
+) -> str:
+    line = f"CPU: client {client:,.1f} s ({client / seconds:.0%} of wall)"
+    if server_started is not None and server_ended is not None:
+        server = server_ended - server_started
+        line += f", database server {server:,.1f} s ({server / seconds:.0%} of wall)"
+    return line
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -125,11 +145,7 @@ def main() -> None:
         print("an earlier bench import is present: use a fresh database")
         sys.exit(1)
     before = peak_mb()
-    backend: int | None = None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
+    backend = backend_pid()
     server_started = server_cpu(backend)
     client_started = client_cpu()
     last = [time.perf_counter()]
@@ -153,13 +169,7 @@ def main() -> None:
         f"imported {result.rows_imported:,} rows in {seconds:,.1f} s: {result.rows_imported / seconds:,.0f} rows/s"
     )
     print(f"peak RSS: {peak_mb():,.0f} MB (after Django setup: {before:,.0f} MB)")
-    client = client_cpu() - client_started
-    line = f"CPU: client {client:,.1f} s ({client / seconds:.0%} of wall)"
-    server_ended = server_cpu(backend)
-    if server_started is not None and server_ended is not None:
-        server = server_ended - server_started
-        line += f", database server {server:,.1f} s ({server / seconds:.0%} of wall)"
-    print(line)
+    print(cpu_line(seconds, client_cpu() - client_started, server_started, server_cpu(backend)))
 
 
 if __name__ == "__main__":
