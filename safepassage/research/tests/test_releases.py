@@ -168,8 +168,15 @@ def test_dp_command_writes_tables_statement_ledger_and_internal_utility_apart(
     assert json.loads(internal.read_text())["INTERNAL"]
     ledger = json.loads((out / "ledger.json").read_text())
     assert abs(ledger["epsilon_total"] - 1.0) < 1e-9
+    spent = ledger["epsilon_planning"] + sum(ledger["epsilon_per_measurement"].values())
+    assert abs(spent - 1.0) < 1e-9
+    assert isinstance(ledger["planning_count"], int)
+    assert ledger["derived_from"]["sex"] == "sex x age_group x exploitation_type"
     table = pd.read_csv(out / "table-sex.csv")
     assert list(table.columns) == ["sex", "count"] and len(table) == 4
+    # The sex table is the margin of the age x sex table released beside it
+    age_sex = pd.read_csv(out / "table-age_group-x-sex.csv").groupby("sex")["count"].sum()
+    assert table.set_index("sex")["count"].sort_index().tolist() == age_sex.sort_index().tolist()
 
 
 def test_cumulative_epsilon_and_budget(world, persons, settings):
