@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "safepassage.stats",
     "safepassage.interop",
     "safepassage.research",
+    "safepassage.retention",
     "safepassage.api",
     "safepassage.web",
     "safepassage.demo",
@@ -229,6 +231,12 @@ LOGGING = {
 # Research releases: the total epsilon differentially private releases may spend on
 # overlapping data (docs/research.md).
 SAFEPASSAGE_DP_BUDGET = float(env_str("SAFEPASSAGE_DP_BUDGET", "10"))
+
+# Retention (docs/data-protection.md): years after closure that a case keeps its identifiers
+# when its office sets no period of its own.
+SAFEPASSAGE_RETENTION_YEARS = env_int("SAFEPASSAGE_RETENTION_YEARS", default=10)
+if not 1 <= SAFEPASSAGE_RETENTION_YEARS <= 100:
+    raise ImproperlyConfigured("SAFEPASSAGE_RETENTION_YEARS must be between 1 and 100.")
 
 # REST API (docs/api.md): token authentication only, errors as stable codes, throttled.
 REST_FRAMEWORK = {

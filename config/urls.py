@@ -17,4 +17,5 @@ urlpatterns = [
     path("linkage/", include("safepassage.linkage.urls")),
     path("interop/", include("safepassage.interop.urls")),
     path("research/", include("safepassage.research.urls")),
+    path("retention/", include("safepassage.retention.urls")),
 ]

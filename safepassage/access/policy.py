@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from safepassage.cases.models import Case, Person
     from safepassage.offices.models import Office
     from safepassage.projects.models import Fund, Project
+    from safepassage.retention.models import ErasureRequest
 
 M = TypeVar("M", bound=Model)
 
@@ -278,6 +279,31 @@ def access_fund(viewer: Any, fund_id: int, perm: str = "project.view") -> Fund:
         return queryset.get(pk=fund_id)
     except (Fund.DoesNotExist, ValueError, TypeError):
         raise not_found from None
+
+
+def access_erasure_request(viewer: Any, request_id: int, perm: str = "case.view") -> ErasureRequest:
+    """An erasure request at an office where the viewer holds `perm`. Missing and foreign
+    requests raise the same NotFound."""
+    from safepassage.retention.models import ErasureRequest
+
+    scope = scope_for(viewer, perm)
+    not_found = NotFound(_("Erasure request not found."))
+    if scope.empty:
+        raise not_found
+    queryset = ErasureRequest.objects.select_related("office", "office__country", "person")
+    try:
+        return scope.filter(queryset).get(pk=request_id)
+    except (ErasureRequest.DoesNotExist, ValueError, TypeError):
+        raise not_found from None
+
+
+def can_decide_erasure(user: Any, request: ErasureRequest) -> bool:
+    """Four eyes: a supervisor of the person's office who did not record the request."""
+    return (
+        request.status == "pending"
+        and request.requested_by_id != user.pk
+        and has_perm(user, "case.approve", office=request.office)
+    )
 
 
 def can_work_on_case(user: Any, case: Case) -> bool:

@@ -536,16 +536,19 @@ def link_records(
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
     progress: ProgressCallback | None = None,
+    unscored_ids: Sequence[str] = (),
 ) -> LinkageResult:
     """Full run: score all candidate pairs among `records` and cluster them.
 
     Without a `model`, one is trained on the records first (see `train_model`).
+    `unscored_ids` are clustered through the constraints alone, never scored (anonymised
+    persons, held to their individual by must-links).
     """
     settings = settings or LinkageSettings()
     edges, _ = _predict_full(records, model, settings, progress)
     _report(progress, "cluster", 0.0)
     result = _cluster(
-        [record.record_id for record in records],
+        [*(record.record_id for record in records), *unscored_ids],
         edges,
         settings=settings,
         must_link=must_link,
@@ -566,6 +569,7 @@ def link_incremental(
     must_link: Iterable[tuple[str, str]] = (),
     cannot_link: Iterable[tuple[str, str]] = (),
     progress: ProgressCallback | None = None,
+    unscored_ids: Sequence[str] = (),
 ) -> LinkageResult:
     """Attach `new_records` to already clustered records without re-scoring old pairs.
 
@@ -613,6 +617,7 @@ def link_incremental(
     _report(progress, "cluster", 0.0)
     record_ids = [record.record_id for record in existing_records]
     record_ids.extend(record.record_id for record in new_records)
+    record_ids.extend(unscored_ids)
     result = _cluster(
         record_ids,
         edges,

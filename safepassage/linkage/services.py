@@ -41,6 +41,7 @@ from safepassage.linkage.pipeline import (
     link_records,
     train_model,
 )
+from safepassage.retention.models import Anonymisation
 from safepassage.stats.definitions import sex_group
 from safepassage.stats.models import CaseFact
 from safepassage.transfers.selectors import certain_links
@@ -99,18 +100,24 @@ def person_record(person: Person) -> PersonRecord:
 
 
 def _persons_in_batches(progress: ProgressCallback | None) -> Iterator[Person]:
-    queryset = Person.objects.order_by("pk").only(
-        "pk",
-        "given_names",
-        "family_names",
-        "given_names_original",
-        "family_names_original",
-        "aliases",
-        "birth_date",
-        "birth_date_precision",
-        "sex",
-        "citizenship",
-        "birth_place",
+    # Anonymised persons have nothing left to compare; they keep their individual through
+    # `frozen_links` instead of being scored.
+    queryset = (
+        Person.objects.exclude(pk__in=Anonymisation.objects.values("person_id"))
+        .order_by("pk")
+        .only(
+            "pk",
+            "given_names",
+            "family_names",
+            "given_names_original",
+            "family_names_original",
+            "aliases",
+            "birth_date",
+            "birth_date_precision",
+            "sex",
+            "citizenship",
+            "birth_place",
+        )
     )
     total = max(queryset.count(), 1)
     for index, person in enumerate(queryset.iterator(chunk_size=READ_BATCH)):
@@ -152,6 +159,44 @@ def constraints_for(person_ids: set[int] | None = None) -> Constraints:
     return Constraints(
         must_link=[(record_id(a), record_id(b)) for a, b in sorted(must)],
         cannot_link=[(record_id(a), record_id(b)) for a, b in sorted(cannot)],
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    """Anonymised persons (record ids) and the must-links that hold each to its individual."""
+
+    record_ids: list[str]
+    must_link: list[tuple[str, str]]
+
+
+def frozen_links() -> Frozen:
+    """Anonymised persons are clustered without being scored: each is must-linked to one
+    anchor of its current individual (the smallest member still identified, else the smallest
+    member), so runs after anonymisation count the same individuals."""
+    anonymised = set(Anonymisation.objects.values_list("person_id", flat=True))
+    if not anonymised:
+        return Frozen([], [])
+    individuals = dict(
+        PersonCluster.objects.filter(person_id__in=sorted(anonymised)).values_list(
+            "person_id", "individual_id"
+        )
+    )
+    members: dict[int, list[int]] = {}
+    for person_id, individual in PersonCluster.objects.filter(
+        individual_id__in=sorted(set(individuals.values()))
+    ).values_list("person_id", "individual_id"):
+        members.setdefault(individual, []).append(person_id)
+    links: set[tuple[int, int]] = set()
+    for person_id, individual in individuals.items():
+        group = sorted(members.get(individual, []))
+        live = [p for p in group if p not in anonymised]
+        anchor = live[0] if live else group[0]
+        if anchor != person_id:
+            links.add((min(anchor, person_id), max(anchor, person_id)))
+    return Frozen(
+        record_ids=[record_id(p) for p in sorted(anonymised)],
+        must_link=[(record_id(a), record_id(b)) for a, b in sorted(links)],
     )
 
 
@@ -243,7 +288,11 @@ def linkage_run(
     )
     try:
         records = load_records(progress)
-        constraints = constraints_for()
+        frozen = frozen_links()
+        base = constraints_for()
+        constraints = Constraints(
+            must_link=[*base.must_link, *frozen.must_link], cannot_link=base.cannot_link
+        )
         if mode == LinkageRun.Mode.FULL:
             if model is None:
                 model = train_model(records, settings=engine_settings, progress=progress)
@@ -254,11 +303,19 @@ def linkage_run(
                 must_link=constraints.must_link,
                 cannot_link=constraints.cannot_link,
                 progress=progress,
+                unscored_ids=frozen.record_ids,
             )
             new_count = len(records)
         else:
             assert model is not None  # noqa: S101 - set above for incremental runs
-            result, new_count = _incremental(records, model, engine_settings, constraints, progress)
+            result, new_count = _incremental(
+                records,
+                model,
+                engine_settings,
+                constraints,
+                progress,
+                unscored_ids=frozen.record_ids,
+            )
         run.model_parameters = {} if model is None else _model_json(model)
         _store(run, result, constraints, new_count=new_count, actor=actor, progress=progress)
     except Exception as error:
@@ -278,6 +335,8 @@ def _incremental(
     settings: LinkageSettings,
     constraints: Constraints,
     progress: ProgressCallback | None,
+    *,
+    unscored_ids: list[str],
 ) -> tuple[LinkageResult, int]:
     clustered = dict(PersonCluster.objects.values_list("person_id", "individual_id"))
     existing_clusters = {record_id(p): record_id(i) for p, i in clustered.items()}
@@ -286,7 +345,7 @@ def _incremental(
     if not new:
         # Nothing to score; still apply certain links recorded since the last run.
         result = cluster_pairs(
-            [r.record_id for r in existing],
+            [*(r.record_id for r in existing), *unscored_ids],
             [],
             settings=settings,
             must_link=constraints.must_link,
@@ -303,6 +362,7 @@ def _incremental(
         must_link=constraints.must_link,
         cannot_link=constraints.cannot_link,
         progress=progress,
+        unscored_ids=unscored_ids,
     )
     return result, len(new)
 
@@ -534,11 +594,13 @@ def recluster(person_ids: Iterable[int]) -> int:
     lowest = min((p for _, _, p in stored), default=1.0)
     settings = LinkageSettings(auto_link_threshold=lowest, review_threshold=lowest)
     constraints = constraints_for(members)
+    wanted = {record_id(p) for p in members}
+    held = [(a, b) for a, b in frozen_links().must_link if a in wanted and b in wanted]
     result = cluster_pairs(
         [record_id(p) for p in sorted(members)],
         pairs,
         settings=settings,
-        must_link=constraints.must_link,
+        must_link=[*constraints.must_link, *held],
         cannot_link=constraints.cannot_link,
     )
     mapping = {int(r): int(c) for r, c in result.clusters.items()}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from safepassage.offices.models import Office
+from safepassage.offices.models import MAX_RETENTION_YEARS, Office
 from safepassage.reference.countries import country_choices
 from safepassage.reference.regions import Region
 
@@ -26,3 +26,13 @@ class OfficeCreateForm(forms.Form):
         if cleaned.get("kind") == Office.Kind.REGIONAL and not cleaned.get("covered_region"):
             self.add_error("covered_region", _("A regional office needs the region it covers."))
         return cleaned
+
+
+class RetentionForm(forms.Form):
+    retention_years = forms.IntegerField(
+        label=_("Retention period (years after closure)"),
+        min_value=1,
+        max_value=MAX_RETENTION_YEARS,
+        required=False,
+        help_text=_("Leave blank to follow the organisation default."),
+    )

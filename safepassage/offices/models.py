@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from safepassage.core.models import TimeStampedModel
 from safepassage.reference.models import Country
 from safepassage.reference.regions import Region
+
+MAX_RETENTION_YEARS = 100
 
 office_code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{1,31}$",
@@ -42,6 +45,16 @@ class Office(TimeStampedModel):
         help_text=_("Regional offices only: the region whose offices it oversees."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Per-office policy: how long closed cases keep their identifiers (`safepassage
+    # apply_retention`). Blank follows the organisation default (SAFEPASSAGE_RETENTION_YEARS),
+    # so most offices need no setting and a change of default reaches them all.
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years after closure)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_YEARS)],
+        help_text=_("Blank: the organisation default."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -57,6 +70,14 @@ class Office(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def effective_retention_years(self) -> int:
+        """The office's retention period, or the organisation default when it sets none."""
+        if self.retention_years is not None:
+            return self.retention_years
+        default: int = settings.SAFEPASSAGE_RETENTION_YEARS
+        return default
 
     @property
     def region(self) -> str:

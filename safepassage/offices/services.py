@@ -80,3 +80,26 @@ def office_update(
                 changed_fields=changed,
             )
     return office
+
+
+def office_set_retention(*, actor: Any, office: Office, retention_years: int | None) -> Office:
+    """Set the office's retention period (years after closure); None follows the organisation
+    default. Takes effect at the next `apply_retention`."""
+    require_permission(actor, Perm.OFFICE_MANAGE, office=office)
+    with transaction.atomic():
+        office = Office.objects.select_for_update().get(pk=office.pk)
+        if office.retention_years == retention_years:
+            return office
+        previous = office.retention_years
+        office.retention_years = retention_years
+        office.full_clean()
+        office.save(update_fields=["retention_years", "updated_at"])
+        audit_record(
+            actor=actor,
+            office=office,
+            event_type="office.retention_changed",
+            target=office,
+            changed_fields=["retention_years"],
+            metadata={"from": previous, "to": retention_years},
+        )
+    return office
