@@ -18,7 +18,7 @@ from safepassage.access.policy import (
     has_perm_somewhere,
 )
 from safepassage.core import clock
-from safepassage.core.errors import DomainError, NotFound
+from safepassage.core.errors import DomainError, NotFound, PermissionDenied
 from safepassage.retention import services
 from safepassage.retention.export import person_data, person_data_json
 from safepassage.retention.forms import ErasureRejectForm, ErasureRequestForm
@@ -89,9 +89,9 @@ def erasure_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     erasure = access_erasure_request(request.user, request_id)
     try:
         services.erasure_request_approve(actor=request.user, request=erasure)
+    except (NotFound, PermissionDenied):
+        raise
     except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
         messages.error(request, error.message)
     else:
         messages.success(request, _("Request approved: the person's data has been anonymised."))
@@ -109,9 +109,9 @@ def erasure_reject(request: HttpRequest, request_id: int) -> HttpResponse:
         services.erasure_request_reject(
             actor=request.user, request=erasure, reason=form.cleaned_data["reason"]
         )
+    except (NotFound, PermissionDenied):
+        raise
     except DomainError as error:
-        if isinstance(error, NotFound):
-            raise
         messages.error(request, error.message)
     else:
         messages.success(request, _("Request rejected."))
