@@ -248,6 +248,8 @@ def test_every_encrypted_field_is_anonymised_somewhere():
     missing = [
         f"{model.__name__}.{field.name}"
         for model in apps.get_models()
+        # Models that tests declare for themselves hold nothing of a person.
+        if ".tests." not in model.__module__
         for field in model._meta.concrete_fields
         if isinstance(field, EncryptedTextField)
         and model not in deleted
