@@ -167,6 +167,10 @@ ROUTES: dict[str, dict[str, Rule]] = {
         POST: read(P.OFFICE_MANAGE, W.HEADQUARTERS),
     },
     "offices:office_detail": {GET: read(P.OFFICE_VIEW)},
+    "offices:office_retention": {
+        GET: read(P.OFFICE_MANAGE, note="the office's retention period"),
+        POST: read(P.OFFICE_MANAGE, note="the office's retention period"),
+    },
     "audit:event_list": {
         GET: read(P.AUDIT_VIEW, W.ANYWHERE, "office-less rows for headquarters only")
     },
@@ -240,6 +244,22 @@ ROUTES: dict[str, dict[str, Rule]] = {
     "returns:reintegration": {GET: CASE_PAGE, POST: CASE_WORK},
     "returns:monitoring_visit": {POST: CASE_WORK},
     "returns:alerts": {GET: read(P.CASE_VIEW, W.ANYWHERE)},
+    # --- retention: erasure on request, right of access ----------------------------------------
+    "retention:erasure_list": {GET: read(P.CASE_VIEW, W.ANYWHERE)},
+    "retention:erasure_new": {
+        GET: read(P.CASE_WORK, note="the person's office"),
+        POST: read(P.CASE_WORK, note="the person's office"),
+    },
+    "retention:erasure_detail": {GET: read(P.CASE_VIEW)},
+    "retention:erasure_approve": {
+        POST: write(P.CASE_VIEW, W.RECORD, P.CASE_APPROVE, note="not by who recorded it")
+    },
+    "retention:erasure_reject": {
+        POST: write(P.CASE_VIEW, W.RECORD, P.CASE_APPROVE, note="not by who recorded it")
+    },
+    "retention:person_export": {
+        GET: read(P.CASE_VIEW, note="right of access; each export is access-logged")
+    },
     "returns:alert_resolve": {POST: CASE_APPROVAL},
     # --- duplicate review -------------------------------------------------------------------------
     "linkage:review_queue": {GET: read(P.LINKAGE_REVIEW, W.ANYWHERE, "ids and scores only")},

@@ -53,6 +53,7 @@ from safepassage.projects.tests.factories import make_donor, make_project
 from safepassage.reference.models import Country
 from safepassage.research.models import ResearchRelease
 from safepassage.research.services import ReleaseRequest, research_release_create
+from safepassage.retention.services import erasure_request_record
 from safepassage.returns.services import (
     monitoring_visit_record,
     return_depart,
@@ -292,6 +293,9 @@ def build_world() -> RouteWorld:  # one record per route family, read top down
         probability=0.8,
         band=PairBand.REVIEW,
     )
+    erasure = erasure_request_record(
+        actor=cw, person=closing.person, received_on=clock.today(), basis="no_longer_needed"
+    )
     donor = make_donor()
     project = make_project("UA-DA-01", [a], ["UKR"], funding=[(donor, 2011, "5000", "USD", None)])
     fund = fund_create(
@@ -331,6 +335,7 @@ def build_world() -> RouteWorld:  # one record per route family, read top down
             "funding_id": project.fundings.get().pk,
             "fund_id": fund.pk,
             "release_id": release.pk,
+            "request_id": erasure.pk,
         },
         case_reference=case.reference,
     )
@@ -380,6 +385,7 @@ PAYLOADS: dict[str, dict[str, str]] = {
     "api:return_arrival": {"date": TODAY},
     "api:transfer_reject": {"reason": "No capacity"},
     "transfers:transfer_reject": {"reason": "No capacity"},
+    "retention:erasure_reject": {"reason": "not_verified"},
     "cases:note_add": {"text": "Called the shelter."},
     "api:note_create": {"text": "Called the shelter."},
 }
