@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "safepassage.accounts.middleware.TwoFactorRequiredMiddleware",
     "safepassage.web.errors.DomainErrorMiddleware",
+    "safepassage.web.errors.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

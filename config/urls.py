@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+# A lost database connection outside a view answers 503 (safepassage.web.errors).
+handler500 = "safepassage.web.errors.server_error"
+
 urlpatterns = [
     path("", include("safepassage.web.urls")),
     path("accounts/", include("safepassage.accounts.urls")),
