@@ -1,5 +1,5 @@
 """safepassage import_cases --format F FILE --office CODE [--dry-run] [--skip-invalid]
-[--errors-out FILE]: a thin wrapper over `interop.importer.cases_import`."""
+[--errors-out FILE] [--batch-size N]: a thin wrapper over `interop.importer.cases_import`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safepassage.interop.formats import FORMATS
-from safepassage.interop.importer import cases_import
+from safepassage.interop.importer import BATCH_SIZE, cases_import
 from safepassage.offices.models import Office
 
 SHOWN_ERRORS = 50
@@ -29,6 +29,12 @@ class Command(BaseCommand):
             "--skip-invalid", action="store_true", help="import the valid rows, list the others"
         )
         parser.add_argument("--errors-out", type=Path, help="write every error to this CSV file")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"rows validated and written at a time (default {BATCH_SIZE})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -55,6 +61,7 @@ class Command(BaseCommand):
             skip_invalid=options["skip_invalid"],
             errors_out=options["errors_out"],
             progress=progress,
+            batch_size=options["batch_size"],
             source="cli",
         )
         if tty:
