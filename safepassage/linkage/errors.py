@@ -5,7 +5,13 @@ from __future__ import annotations
 from safepassage.core.errors import Conflict, IllegalTransition, ValidationFailed
 from safepassage.linkage.pipeline import LinkageConflict
 
-__all__ = ["LinkageConflict", "NoLinkageModel", "PairTransitionRefused", "RunInterrupted"]
+__all__ = [
+    "LinkageConflict",
+    "NoLinkageModel",
+    "PairTransitionRefused",
+    "RunInProgress",
+    "RunInterrupted",
+]
 
 
 class NoLinkageModel(ValidationFailed):
@@ -18,6 +24,12 @@ class RunInterrupted(Conflict):
     """Review decisions changed while the run was scoring: its result would overwrite them."""
 
     code = "linkage_run_interrupted"
+
+
+class RunInProgress(Conflict):
+    """Another linkage run holds the run lock: two runs would store competing clusters."""
+
+    code = "linkage_run_in_progress"
 
 
 class PairTransitionRefused(IllegalTransition):

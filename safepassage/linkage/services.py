@@ -9,11 +9,14 @@ anywhere: the database receives person ids, probabilities and counts; the audit 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from safepassage.access.permissions import Perm
@@ -22,7 +25,12 @@ from safepassage.audit.services import audit_record
 from safepassage.cases.models import BirthDatePrecision, Person
 from safepassage.core import clock
 from safepassage.core.errors import DomainError, PermissionDenied, ValidationFailed
-from safepassage.linkage.errors import NoLinkageModel, PairTransitionRefused, RunInterrupted
+from safepassage.linkage.errors import (
+    NoLinkageModel,
+    PairTransitionRefused,
+    RunInProgress,
+    RunInterrupted,
+)
 from safepassage.linkage.models import (
     CandidatePair,
     LinkageRun,
@@ -278,6 +286,84 @@ def linkage_run(
         model = _latest_model()
         if model is None:
             raise NoLinkageModel(_("No earlier linkage run: run a full linkage first."))
+    with _run_lock():
+        _fail_interrupted_runs(actor=actor)
+        return _run(
+            actor=actor,
+            mode=mode,
+            engine_settings=engine_settings,
+            model=model,
+            progress=progress,
+            source=source,
+        )
+
+
+# Any constant distinct from the application's other advisory locks (it has none).
+_RUN_LOCK_KEY: Final = 0x5AFE_11_4B
+
+
+@contextmanager
+def _run_lock() -> Iterator[None]:
+    """One linkage run at a time, under a lock that dies with the process holding it, so a
+    worker killed mid-run never leaves a stale lock behind: a session advisory lock on
+    PostgreSQL, a lock on a file beside the database on SQLite (an in-memory database belongs
+    to one process and needs none)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_RUN_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise RunInProgress(_("Another linkage run is in progress; try again later."))
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_RUN_LOCK_KEY])
+        return
+    name = str(connection.settings_dict["NAME"])
+    if not name or name == ":memory:" or name.startswith("file:"):
+        yield
+        return
+    with Path(f"{name}.linkage-lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(_("Another linkage run is in progress; try again later.")) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fail_interrupted_runs(*, actor: Any) -> None:
+    """Runs still marked running while the run lock is free belong to a process that died
+    (killed, out of memory, machine restarted): they are marked failed, so nothing shows
+    them as running forever. Their work was never stored (that is one transaction)."""
+    for run in LinkageRun.objects.filter(status=LinkageRun.Status.RUNNING):
+        with transaction.atomic():
+            run.status = LinkageRun.Status.FAILED
+            run.finished_at = clock.now()
+            run.error_code = "interrupted"
+            run.save(update_fields=["status", "finished_at", "error_code"])
+            audit_record(
+                actor=actor,
+                office=None,
+                event_type="linkage.run_failed",
+                target=run,
+                changed_fields=["status"],
+                metadata={"mode": run.mode, "error": run.error_code},
+                source=run.source,
+            )
+
+
+def _run(
+    *,
+    actor: Any,
+    mode: str,
+    engine_settings: LinkageSettings,
+    model: LinkageModel | None,
+    progress: ProgressCallback | None,
+    source: str,
+) -> LinkageRun:
     run = LinkageRun.objects.create(
         started_at=clock.now(),
         mode=mode,
