@@ -9,9 +9,10 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Reverse, Upper
 
 from safepassage.access.permissions import Perm
-from safepassage.access.policy import access_case, scope_for
+from safepassage.access.policy import OfficeScope, access_case, scope_for
 from safepassage.audit.models import AccessEvent, AuditEvent
 from safepassage.audit.services import access_record
 from safepassage.cases.models import Case, Person, PersonNameKey
@@ -35,7 +36,8 @@ class CaseFilters:
 def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases in the viewer's scope, newest first, with what a list row shows."""
     filters = filters or CaseFilters()
-    queryset = scope_for(viewer, Perm.CASE_VIEW).filter(
+    scope = scope_for(viewer, Perm.CASE_VIEW)
+    queryset = scope.filter(
         Case.objects.select_related("office", "person", "person__citizenship", "assigned_to")
     )
     if filters.status:
@@ -53,16 +55,23 @@ def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Ca
     if filters.office:
         queryset = queryset.filter(office_id=filters.office)
     if filters.query.strip():
-        queryset = queryset.filter(_search_q(filters.query))
+        queryset = queryset.alias(reference_reversed=Reverse(Upper("reference"))).filter(
+            _search_q(filters.query, scope)
+        )
     return queryset.order_by("-registration_date", "-pk")
 
 
-def _search_q(text: str) -> Q:
-    """A reference (exact or its number) or names (all name tokens must match a key)."""
+def _search_q(text: str, scope: OfficeScope) -> Q:
+    """A reference when the text holds a digit (names hold none): the whole reference or its
+    end after a dash ('2025-00042' finds 'UA-KYIV-2025-00042'), compared reversed so that the
+    index on the reversed reference serves both. Names otherwise: every name token must match a
+    blind-indexed key of the person, looked up in the viewer's offices only (the key index
+    leads with the office)."""
     text = text.strip()
-    reference_q = Q(reference__iexact=text) | Q(reference__iendswith=f"-{text}")
+    wanted = text.upper()[::-1]
+    reference_q = Q(reference_reversed=wanted) | Q(reference_reversed__startswith=f"{wanted}-")
     name_tokens = tokens(text)
-    if not name_tokens:
+    if any(character.isdigit() for character in text) or not name_tokens:
         return reference_q
     name_q = Q()
     for token in name_tokens:
@@ -70,10 +79,9 @@ def _search_q(text: str) -> Q:
             blind_index(token, purpose="name-token"),
             blind_index(skeleton(token), purpose="name-skeleton"),
         }
-        name_q &= Q(
-            person__in=PersonNameKey.objects.filter(key__in=sorted(keys)).values("person_id")
-        )
-    return reference_q | name_q
+        matching = PersonNameKey.objects.filter(scope.q("office"), key__in=sorted(keys))
+        name_q &= Q(person__in=matching.values("person_id"))
+    return name_q
 
 
 def case_for_view(*, viewer: Any, case_id: int, action: str = AccessEvent.Action.VIEW) -> Case:

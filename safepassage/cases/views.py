@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -58,6 +57,7 @@ from safepassage.cases.selectors import (
 )
 from safepassage.core import clock
 from safepassage.core.errors import DomainError, NotFound
+from safepassage.core.pagination import CappedPaginator
 from safepassage.offices.models import Office
 from safepassage.returns.selectors import case_return_section
 from safepassage.screening import services as screening_services
@@ -96,7 +96,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
         nationality=data.get("nationality") or "",
         query=data.get("q") or "",
     )
-    page = Paginator(case_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(case_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = list(page.object_list)
