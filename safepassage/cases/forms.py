@@ -34,6 +34,7 @@ from safepassage.reference.codes import (
 )
 from safepassage.reference.countries import country_choices
 from safepassage.screening.models import ACTION_FIELDS, DeterminationOutcome, Screening
+from safepassage.web.widgets import LongSelect
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ROUTE_STAGES = 6
@@ -78,7 +79,9 @@ class CaseFilterForm(forms.Form):
     caseworker: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Caseworker"), required=False, queryset=None, empty_label=_("any")
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), required=False, choices=())
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), required=False, choices=(), widget=LongSelect
+    )
     registered_from = forms.DateField(label=_("Registered from"), required=False, widget=DATE)
     registered_to = forms.DateField(label=_("Registered until"), required=False, widget=DATE)
 

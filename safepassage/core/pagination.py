@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -34,6 +34,19 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]  # pages of any quer
     @cached_property
     def count(self) -> int:
         return min(self._counted, self.cap)
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]  # pages of any queryset
+        """The page's ids first, through the ordering index alone, then only those rows with
+        their joins: an offset skips rows, and joining (persons, countries) every skipped row
+        made page 30 of a large office cost ten times page 1."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.queryset.values_list("pk", flat=True)[bottom:top])
+        rows = list(self.queryset.filter(pk__in=ids)) if ids else []
+        return Page(rows, number, self)
 
     @property
     def capped(self) -> bool:

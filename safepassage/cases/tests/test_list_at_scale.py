@@ -19,9 +19,10 @@ from safepassage.core.pagination import CappedPaginator
 
 pytestmark = pytest.mark.django_db
 
-# session, user, device, memberships, count, page, caseworkers filter, the access event (savepoint,
-# chain head, insert, chain update, release) and the session save (savepoint, update, release)
-LIST_QUERIES = 15
+# session, user, device, memberships, count, page ids, page rows, caseworkers filter, the access
+# event (savepoint, chain head, insert, chain update, release) and the session save (savepoint,
+# update, release)
+LIST_QUERIES = 16
 SEARCH_QUERIES = LIST_QUERIES
 
 
