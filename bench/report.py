@@ -15,20 +15,16 @@ Target: app <= 2 x DuckDB and under 5 s.
 
 Cases are spread over the report year (60%) and the year before (40%), so the report reads
 every row. Each case has a person (encrypted fields included) and a fact row computed with the
-definitions of `safepassage.stats.definitions` from the generated values; screenings and
-services are not stored (the engine reads only fact rows). Identical plaintexts share one
-ciphertext here, to keep generating a million persons fast.
+definitions of `safepassage.stats.definitions` from the generated values (`synthetic.py`, shared
+with the load bench); screenings and services are not stored (the engine reads only fact rows).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
-import functools
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -38,38 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Offices (assistance countries) across the regions, one not listed in Annex 2 (PSE).
-OFFICE_COUNTRIES = (
-    "UKR", "RUS", "MDA", "KAZ", "THA", "IDN", "KHM", "LAO", "HTI", "GTM", "MEX", "YEM",
-    "EGY", "POL", "DEU", "ZAF", "MOZ", "SEN", "GHA", "ARG", "PSE",
-)  # fmt: skip
-NATIONALITIES = (
-    ("UKR", 15), ("HTI", 13), ("YEM", 7), ("LAO", 7), ("UZB", 5), ("KHM", 5), ("KGZ", 4),
-    ("AFG", 3), ("BLR", 3), ("ETH", 2), ("MDA", 2), ("IDN", 2), ("MMR", 2), ("NGA", 2),
-    ("GTM", 2), ("BOL", 1), ("PRY", 1), ("MOZ", 1), ("ZWE", 1), ("SEN", 1),
-)  # fmt: skip
-DESTINATIONS = (
-    ("RUS", 15), ("HTI", 12), ("YEM", 10), ("THA", 8), ("KAZ", 5), ("AFG", 3), ("IDN", 3),
-    ("POL", 2), ("EGY", 2), ("TUR", 2), ("ZAF", 2), ("ARG", 1), ("MEX", 2), ("GTM", 1),
-    ("DEU", 1), ("SAU", 1),
-)  # fmt: skip
-SEXES = (("Feminine", 60), ("Masculine", 35), ("NonConforming", 1), ("NonSpecifiedUnknown", 4))
-EXPLOITATION: tuple[tuple[tuple[list[str], list[str]], int], ...] = (
-    ((["ForcedLabour"], ["Construction"]), 45),
-    ((["ForcedLabour"], ["Begging"]), 4),
-    ((["SexualExploitation"], []), 25),
-    ((["SexualExploitation", "ForcedLabour"], ["Hospitality"]), 6),
-    ((["ForcedMarriage"], []), 3),
-    (([], []), 17),
-)
-CATEGORIES = (
-    ("vot", 50),
-    ("presumed_vot", 30),
-    ("exploited_migrant", 10),
-    ("unaccompanied_child", 10),
-)
-REINTEGRATION = ("legal", "medical", "financial", "housing", "community_based", "education")
-REINT_P = (0.58, 0.57, 0.54, 0.37, 0.30, 0.10)
+from synthetic import REINTEGRATION, generate  # noqa: E402  # bench/ is the script's directory
 
 
 def setup_django(database_url: str) -> None:
@@ -78,143 +43,6 @@ def setup_django(database_url: str) -> None:
     import django
 
     django.setup()
-
-
-def weighted(rng: random.Random, table: Any) -> Any:
-    values, weights = zip(*table, strict=True)
-    return rng.choices(values, weights)[0]
-
-
-def generate(n: int, year: int, seed: int = 11) -> None:
-    from django.db import transaction
-
-    from safepassage.cases.models import BirthDatePrecision, Case, CaseStatus, Person
-    from safepassage.core import crypto, fields
-    from safepassage.offices.models import Office
-    from safepassage.reference.models import Country
-    from safepassage.stats import definitions as d
-    from safepassage.stats.models import CaseFact
-
-    # Identical plaintexts share one ciphertext in the bench (see the module docstring).
-    setattr(fields, "encrypt_text", functools.lru_cache(maxsize=None)(crypto.encrypt_text))  # noqa: B010  # bench-only memo
-
-    rng = random.Random(seed)
-    countries = {c.iso3: c for c in Country.objects.filter(iso3__in=OFFICE_COUNTRIES)}
-    offices = [
-        Office.objects.get_or_create(
-            code=f"BENCH-{iso3}", defaults={"name": f"Bench {iso3}", "country": countries[iso3]}
-        )[0]
-        for iso3 in OFFICE_COUNTRIES
-    ]
-    region_of = {o.pk: countries[o.country_id].region for o in offices}
-    statuses = [CaseStatus.ASSISTED, CaseStatus.MONITORING, CaseStatus.CLOSED, CaseStatus.SCREENED]
-    batch = 20_000
-    started = time.perf_counter()
-    previous_person: int | None = None
-    for first in range(0, n, batch):
-        size = min(batch, n - first)
-        persons, specs = [], []
-        for i in range(first, first + size):
-            office = rng.choice(offices)
-            registered = dt.date(year - (rng.random() < 0.4), 1, 1) + dt.timedelta(
-                rng.randrange(365)
-            )
-            age = rng.choice((None, *range(8, 50)))
-            precision = (
-                BirthDatePrecision.UNKNOWN
-                if age is None
-                else rng.choice((BirthDatePrecision.EXACT, BirthDatePrecision.YEAR))
-            )
-            born = None if age is None else dt.date(registered.year - age, rng.randrange(1, 13), 15)
-            citizenship = None if rng.random() < 0.03 else weighted(rng, NATIONALITIES)
-            others = ["RUS"] if rng.random() < 0.02 else []
-            persons.append(
-                Person(
-                    office=office,
-                    given_names=f"Given{i % 97}",
-                    family_names=f"Family{i % 89}",
-                    sex=weighted(rng, SEXES),
-                    birth_date=born,
-                    birth_date_precision=precision,
-                    citizenship_id=citizenship,
-                    other_citizenships=others,
-                )
-            )
-            types, sectors = weighted(rng, EXPLOITATION)
-            status = rng.choice(statuses)
-            reint = (
-                {k for k, p in zip(REINTEGRATION, REINT_P, strict=True) if rng.random() < p}
-                if status == CaseStatus.MONITORING or rng.random() < 0.1
-                else set()
-            )
-            specs.append(
-                {
-                    "office": office,
-                    "registered": registered,
-                    "category": weighted(rng, CATEGORIES),
-                    "status": status,
-                    "before": CaseStatus.MONITORING if status == CaseStatus.CLOSED else "",
-                    "types": types,
-                    "sectors": sectors,
-                    "destination": None if rng.random() < 0.05 else weighted(rng, DESTINATIONS),
-                    "reint": reint,
-                    "linked": rng.random() < 0.3,
-                }
-            )
-        with transaction.atomic():
-            Person.objects.bulk_create(persons, batch_size=5000)
-            cases = [
-                Case(
-                    office=spec["office"],
-                    person=person,
-                    reference=f"B{i:08d}",
-                    registration_date=spec["registered"],
-                    referral_source="ngo",
-                    beneficiary_category=spec["category"],
-                    assistance_country_id=spec["office"].country_id,
-                    status=spec["status"],
-                    status_before_closure=spec["before"],
-                )
-                for i, (person, spec) in enumerate(zip(persons, specs, strict=True), start=first)
-            ]
-            Case.objects.bulk_create(cases, batch_size=5000)
-            facts = []
-            for person, case, spec in zip(persons, cases, specs, strict=True):
-                citizenships = person.citizenships
-                age_group = d.age_group(person.latest_possible_birth_date(), case.registration_date)
-                # Linkage stand-in: some instances join the previous person's cluster.
-                individual = previous_person if spec["linked"] and previous_person else person.pk
-                previous_person = person.pk
-                facts.append(
-                    CaseFact(
-                        case_id=case.pk,
-                        office_id=case.office_id,
-                        individual_id=individual,
-                        registration_date=case.registration_date,
-                        year=case.registration_date.year,
-                        region=d.region(region_of[case.office_id]),
-                        category=case.beneficiary_category,
-                        status=case.status,
-                        nationality=d.nationality(citizenships),
-                        destination=d.destination(spec["destination"]),
-                        exploitation=d.exploitation_type(spec["types"], spec["sectors"]),
-                        sex=d.sex_group(person.sex),
-                        age_group=age_group,
-                        trafficking=d.trafficking_type(citizenships, spec["destination"]),
-                        returned=d.returned(
-                            status=case.status,
-                            status_before_closure=case.status_before_closure,
-                            reintegration_services=len(spec["reint"]),
-                        ),
-                        reint_any=bool(spec["reint"]),
-                        **{f"reint_{k}": k in spec["reint"] for k in REINTEGRATION},
-                    )
-                )
-            CaseFact.objects.bulk_create(facts, batch_size=5000)
-        done = first + size
-        rate = done / (time.perf_counter() - started)
-        print(f"\r  generated {done:,} / {n:,} cases ({rate:,.0f}/s)", end="", flush=True)
-    print()
 
 
 FACT_COLUMNS = (
