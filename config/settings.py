@@ -235,6 +235,12 @@ SAFEPASSAGE_DP_BUDGET = float(env_str("SAFEPASSAGE_DP_BUDGET", "10"))
 
 # Retention (docs/data-protection.md): years after closure that a case keeps its identifiers
 # when its office sets no period of its own.
+# How long the statistics dashboard reuses figures computed for the same scope and filters
+# (seconds; 0 computes them on every view). Aggregates only: authorisation is checked on every
+# request, the cache never decides who sees what.
+SAFEPASSAGE_STATS_CACHE_SECONDS = env_int("SAFEPASSAGE_STATS_CACHE_SECONDS", default=60)
+if not 0 <= SAFEPASSAGE_STATS_CACHE_SECONDS <= 3600:
+    raise ImproperlyConfigured("SAFEPASSAGE_STATS_CACHE_SECONDS must be between 0 and 3600.")
 SAFEPASSAGE_RETENTION_YEARS = env_int("SAFEPASSAGE_RETENTION_YEARS", default=10)
 if not 1 <= SAFEPASSAGE_RETENTION_YEARS <= 100:
     raise ImproperlyConfigured("SAFEPASSAGE_RETENTION_YEARS must be between 1 and 100.")

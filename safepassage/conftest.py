@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,6 +16,14 @@ from safepassage.access.permissions import Role
 from safepassage.accounts.models import Membership, User
 from safepassage.offices.models import Office
 from safepassage.reference.models import Country
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: cached dashboard figures, lockout counters and
+    throttles never carry over from another test's data."""
+    cache.clear()
+
 
 PASSWORD = "Correct-horse-battery-staple-9"
 

@@ -202,7 +202,12 @@ def _year_blocks(scope: StatsScope, years: list[int]) -> dict[int, Block]:
 
 def indicator_report(*, viewer: Any | None, filters: StatsFilters) -> Block:
     """Every figure for the scope, in the JSON shape of docs/indicators.md."""
-    scope = stats_scope(viewer=viewer, filters=filters)
+    return scope_report(stats_scope(viewer=viewer, filters=filters))
+
+
+def scope_report(scope: StatsScope) -> Block:
+    """`indicator_report` for a scope already checked against its viewer."""
+    filters = scope.filters
     year = filters.year
     blocks = _year_blocks(scope, [year, year - 1])
     current, previous = blocks[year], blocks[year - 1]
