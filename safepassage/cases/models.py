@@ -67,6 +67,8 @@ class Person(TimeStampedModel):
         default=BirthDatePrecision.UNKNOWN,
     )
     birth_place = EncryptedTextField(_("place of birth"), blank=True, null_reads_empty=True)
+    # Indexed in Meta: a plain btree only, without the pattern-ops twin Django adds to a
+    # key on a text primary key (countries are matched by equality, never by LIKE).
     citizenship = models.ForeignKey(
         Country,
         verbose_name=_("citizenship"),
@@ -75,6 +77,7 @@ class Person(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("First citizenship; counts as nationality in statistics."),
+        db_index=False,
     )
     other_citizenships = models.JSONField(
         _("other citizenships (ISO alpha-3)"), default=list, blank=True
@@ -104,6 +107,7 @@ class Person(TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        indexes = [models.Index(fields=["citizenship"], name="person_citizenship")]
 
     def __str__(self) -> str:
         return f"person {self.pk}"
@@ -137,8 +141,13 @@ class PersonNameKey(models.Model):
     """Blind-indexed name keys for search-before-create: keyed hashes of each folded name token
     and of its consonant skeleton, so likely matches are found without decrypting every row."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: every lookup by person or by office (including the deletes
+    # that cascade) is served by the leading column of the unique (person, key) and of the
+    # (office, key) index below.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", db_index=False
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=64)
 
     class Meta:
@@ -249,7 +258,11 @@ class ClosureReason(models.TextChoices):
 class Case(TimeStampedModel):
     """One instance of assistance: one person assisted by one office."""
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases")
+    # The office is the leading column of the reference constraint and of both list indexes
+    # in Meta, which serve every lookup by office: no index of its own.
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(_("reference"), max_length=40)
     registration_date = models.DateField(_("registration date"), db_index=True)
@@ -280,6 +293,7 @@ class Case(TimeStampedModel):
             "The office's country, except for imported CTDC rows (their country of exploitation, "
             "empty when unknown)."
         ),
+        db_index=False,  # a plain btree in Meta, without the pattern-ops twin (no LIKE on it)
     )
     import_batch = models.ForeignKey(
         "interop.ImportBatch",
@@ -302,15 +316,21 @@ class Case(TimeStampedModel):
         max_length=16,
         choices=CaseStatus.choices,
         default=CaseStatus.REGISTERED,
-        db_index=True,
+        db_index=False,  # a plain btree in Meta, without the pattern-ops twin (no LIKE on it)
     )
     status_before_closure = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
     closure_reason = models.CharField(
         _("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set only while a closure awaits approval: indexed in Meta for those rows alone.
     closure_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     closure_requested_reason = models.CharField(
         max_length=24, choices=ClosureReason.choices, blank=True
@@ -331,6 +351,17 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["office", "status"], name="case_office_status"),
             models.Index(fields=["office", "-registration_date"], name="case_office_registered"),
+            # Headquarters lists filter on status across offices.
+            models.Index(fields=["status"], name="case_status"),
+            models.Index(fields=["assistance_country"], name="case_assistance_country"),
+            # The approval queue (closure requested) and a requester's deletion (SET_NULL)
+            # look up only the few cases with a pending request; every other case, and every
+            # imported row, adds no entry.
+            models.Index(
+                fields=["closure_requested_by"],
+                condition=models.Q(closure_requested_by__isnull=False),
+                name="case_closure_requested",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,10 @@ class Screening(TimeStampedModel):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="screenings")
+    # Every lookup by case is served by the leading column of the unique (case, number).
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="screenings", db_index=False
+    )
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -70,6 +73,7 @@ class Screening(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a plain btree in Meta, without the pattern-ops twin (no LIKE on it)
     )
     exploitation_region = models.CharField(
         _("region of exploitation (UN)"),
@@ -115,6 +119,9 @@ class Screening(TimeStampedModel):
         ordering = ["case", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="screening_version_unique")
+        ]
+        indexes = [
+            models.Index(fields=["country_of_exploitation"], name="screening_exploitation_country")
         ]
 
     def __str__(self) -> str:
