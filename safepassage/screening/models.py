@@ -107,11 +107,23 @@ class Screening(TimeStampedModel):
     notes = EncryptedTextField(_("interview notes"), blank=True, null_reads_empty=True)
 
     # Empty for screenings imported from a file (the import batch says who imported them).
+    # Indexed in Meta only where set: the one lookup by user (the PROTECT check when a user
+    # is deleted) is an equality, which never matches an empty value.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
@@ -121,7 +133,17 @@ class Screening(TimeStampedModel):
             models.UniqueConstraint(fields=["case", "number"], name="screening_version_unique")
         ]
         indexes = [
-            models.Index(fields=["country_of_exploitation"], name="screening_exploitation_country")
+            models.Index(fields=["country_of_exploitation"], name="screening_exploitation_country"),
+            models.Index(
+                fields=["created_by"],
+                condition=models.Q(created_by__isnull=False),
+                name="screening_created_by",
+            ),
+            models.Index(
+                fields=["submitted_by"],
+                condition=models.Q(submitted_by__isnull=False),
+                name="screening_submitted_by",
+            ),
         ]
 
     def __str__(self) -> str:
