@@ -40,7 +40,7 @@ def restore_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_drop_unused_and_pattern_indexes'),
+        ('cases', '0006_drop_unused_and_pattern_indexes'),
         ('reference', '0001_countries'),
         ('screening', '0003_screening_text_null_when_never_recorded'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

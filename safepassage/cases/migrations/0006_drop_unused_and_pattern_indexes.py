@@ -44,7 +44,7 @@ def restore_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_person_identifiers_null_when_never_recorded'),
+        ('cases', '0005_index_case_reference_reversed'),
         ('interop', '0001_import_batches_and_aggregates'),
         ('offices', '0001_offices'),
         ('reference', '0001_countries'),
