@@ -169,6 +169,11 @@ def prepare_features(
         "dob_swap": dates.spread(_date_part(1), string),
         "dob_ym": dates.spread(_date_part(2), string),
         "birth_year": dates.spread(_date_part(3), pa.int32()),
+        # An estimated year is a guess that may be off by a year or two; a year-only date is
+        # a known year. Only the former excuses a different year.
+        "birth_year_estimated": dates.spread(
+            lambda v: v[0] is not None and v[1] == "estimated", pa.bool_()
+        ),
         "sex": _per_distinct(
             [record.sex for record in records], lambda v: v if v in SEXES else None, string
         ),
