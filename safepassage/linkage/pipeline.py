@@ -29,6 +29,10 @@ from safepassage.linkage.features import prepare_features
 
 ProgressCallback = Callable[[str, float], None]
 
+# A Splink blocking rule: SQL over `l` and `r`, or {"blocking_rule": SQL, "arrays_to_explode":
+# [columns]} for a rule on any shared element of list columns.
+BlockingRule = str | dict[str, Any]
+
 MODEL_FORMAT: Final = 1
 
 
@@ -47,6 +51,8 @@ def _ends(column: str, other: str | None = None) -> str:
     )
 
 
+_NOT_TWO_FULL_DATES: Final = "(l.dob_full is null or r.dob_full is null)"
+
 # Chosen by measuring, on generated data (bench/linkage_scale.py), how many pairs each rule
 # generates at a million records and how many automatic links only that rule finds: name keys
 # are lossy (a consonant skeleton: Yulia, Olya, Alla and Ilya all key to "l"), so a key is
@@ -55,7 +61,7 @@ def _ends(column: str, other: str | None = None) -> str:
 # field is still caught through another. Rules pairing one name key with citizenship alone, or
 # birth place alone, made most of the pairs and almost none of the links, so the other name
 # key's first letters are required with them.
-DEFAULT_BLOCKING_RULES: Final[tuple[str, ...]] = (
+DEFAULT_BLOCKING_RULES: Final[tuple[BlockingRule, ...]] = (
     "l.given_key = r.given_key and l.family_key = r.family_key",
     "l.given_key = r.family_key and l.family_key = r.given_key",
     "l.dob_full = r.dob_full and l.initials = r.initials",
@@ -95,6 +101,23 @@ DEFAULT_BLOCKING_RULES: Final[tuple[str, ...]] = (
     f"l.birth_place = r.birth_place and l.given_key = r.given_key and {_first('family_key')}",
     "l.birth_place = r.birth_place and l.given_key = r.family_key",
     "l.birth_place = r.birth_place and l.family_key = r.given_key",
+    # A typo anywhere in one name (keys one edit apart share a variant), with the other name
+    # and citizenship or birth place, for records without two full birth dates (two full
+    # dates either agree, and the rules above found the pair, or make it unlikely anyway).
+    *(
+        {
+            "blocking_rule": (
+                f"l.{same} = r.{same} and l.{other} = r.{other}"
+                f" and l.{variants} = r.{variants} and {_NOT_TWO_FULL_DATES}"
+            ),
+            "arrays_to_explode": [variants],
+        }
+        for same, variants, other in (
+            ("given_key", "family_variants", "citizenship"),
+            ("family_key", "given_variants", "citizenship"),
+            ("given_key", "family_variants", "birth_place"),
+        )
+    ),
 )
 
 # Each EM session fixes the comparisons its blocking rule uses, so two rules over disjoint
@@ -143,7 +166,7 @@ class LinkageSettings:
     backend: str = "duckdb"
     auto_link_threshold: float = 0.95
     review_threshold: float = 0.5
-    blocking_rules: tuple[str, ...] = DEFAULT_BLOCKING_RULES
+    blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
     training_rules: tuple[str, ...] = DEFAULT_TRAINING_RULES
     extra_fields: tuple[str, ...] = ()
     u_max_pairs: float = 1e6
@@ -519,7 +542,7 @@ def _predict_full(
     return _predict_table(_features(records, extra_fields), model, settings, progress)
 
 
-def _blocked_pairs(session: _Session, records: str, rules: Sequence[str]) -> Any:
+def _blocked_pairs(session: _Session, records: str, rules: Sequence[BlockingRule]) -> Any:
     """Every pair some blocking rule finds, once, in the table Splink scores from.
 
     Splink's own blocking keeps a pair from being generated twice by adding, to each rule's
@@ -529,14 +552,24 @@ def _blocked_pairs(session: _Session, records: str, rules: Sequence[str]) -> Any
     """
     # The rules are the product's own SQL (settings, never user input) and `records` is
     # Splink's table name.
-    joins = " UNION ALL ".join(
-        f"SELECT {number} AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r"  # noqa: S608
-        f" FROM {records} AS l JOIN {records} AS r ON ({rule}) AND l.unique_id < r.unique_id"
-        for number, rule in enumerate(rules)
-    )
+    joins = []
+    for number, rule in enumerate(rules):
+        source, condition = records, rule
+        if isinstance(rule, dict):
+            condition = rule["blocking_rule"]
+            exploded = ", ".join(
+                f"unnest({column}) AS {column}" for column in rule["arrays_to_explode"]
+            )
+            source = f"(SELECT * REPLACE ({exploded}) FROM {records})"  # noqa: S608
+        joins.append(
+            f"SELECT {number} AS match_key, l.unique_id AS join_key_l, r.unique_id AS join_key_r"  # noqa: S608
+            f" FROM {source} AS l JOIN {source} AS r ON ({condition})"
+            " AND l.unique_id < r.unique_id"
+        )
     statement = (
         f"CREATE OR REPLACE TABLE safepassage_blocked_pairs AS SELECT min(match_key)"  # noqa: S608
-        f" AS match_key, join_key_l, join_key_r FROM ({joins}) GROUP BY join_key_l, join_key_r"
+        f" AS match_key, join_key_l, join_key_r FROM ({' UNION ALL '.join(joins)})"
+        " GROUP BY join_key_l, join_key_r"
     )
     session.connection.execute(statement).fetchall()
     return session.db_api.register("safepassage_blocked_pairs", table_name="blocked_pairs")

@@ -7,7 +7,12 @@ import datetime
 import pytest
 
 from safepassage.core.names import name_key
-from safepassage.linkage.features import birth_date_features, fold_name, prepare_features
+from safepassage.linkage.features import (
+    birth_date_features,
+    fold_name,
+    key_variants,
+    prepare_features,
+)
 from safepassage.linkage.pipeline import PersonRecord
 
 
@@ -84,3 +89,40 @@ def test_extra_fields_keep_digits():
     row = prepare_features([record], extra_fields=("soc_sec_id", "address_1")).to_pylist()[0]
     assert row["x_soc_sec_id"] == "1804974"
     assert row["x_address_1"] == "17 wallaby pl"
+
+
+@pytest.mark.parametrize(
+    ("key", "typo"),
+    [
+        ("kdrvsv", "kdrsv"),  # a letter lost
+        ("blskv", "blsksv"),  # a letter added
+        ("mdvdnk", "mdvdkn"),  # two letters swapped
+        ("ptrv", "pdrv"),  # a letter replaced
+        ("dn", "n"),  # a two-letter key and its one-letter typo
+    ],
+)
+def test_keys_one_typo_apart_share_a_variant(key, typo):
+    assert set(key_variants(key)) & set(key_variants(typo))
+
+
+def test_key_variants_leave_long_keys_no_single_letters():
+    assert key_variants("ptrv") == ["prv", "ptr", "ptrv", "ptv", "trv"]
+    assert key_variants("") == []
+
+
+def test_only_estimated_birth_years_are_flagged():
+    born = datetime.date(1990, 3, 7)
+    records = [
+        PersonRecord(
+            record_id=str(n),
+            given_names="Ana",
+            family_names="Lopez",
+            birth_date=date,
+            birth_date_precision=precision,
+        )
+        for n, (date, precision) in enumerate(
+            [(born, "exact"), (born, "year"), (born, "estimated"), (None, "exact")]
+        )
+    ]
+    table = prepare_features(records)
+    assert table.column("birth_year_estimated").to_pylist() == [False, False, True, False]
