@@ -61,12 +61,22 @@ def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Ca
     return queryset.order_by("-registration_date", "-pk")
 
 
+# A token matching more persons than this is left to the database to join (a list this long
+# is no faster than the join, and such a search is too broad to read anyway).
+NAME_MATCH_LIMIT = 5000
+
+
 def _search_q(text: str, scope: OfficeScope) -> Q:
     """A reference when the text holds a digit (names hold none): the whole reference or its
     end after a dash ('2025-00042' finds 'UA-KYIV-2025-00042'), compared reversed so that the
     index on the reversed reference serves both. Names otherwise: every name token must match a
     blind-indexed key of the person, looked up in the viewer's offices only (the key index
-    leads with the office)."""
+    leads with the office).
+
+    The matching persons are read first and the cases filtered by that list: given the list,
+    the planner reads the cases through the person index; given the key lookup as a subquery,
+    it misjudges how many cases a common family name matches and walks the office's cases in
+    date order probing each (measured on an office of 400,000 cases: 3.2 s instead of 10 ms)."""
     text = text.strip()
     wanted = text.upper()[::-1]
     reference_q = Q(reference_reversed=wanted) | Q(reference_reversed__startswith=f"{wanted}-")
@@ -74,13 +84,22 @@ def _search_q(text: str, scope: OfficeScope) -> Q:
     if any(character.isdigit() for character in text) or not name_tokens:
         return reference_q
     name_q = Q()
+    persons: set[int] | None = None
     for token in name_tokens:
         keys = {
             blind_index(token, purpose="name-token"),
             blind_index(skeleton(token), purpose="name-skeleton"),
         }
         matching = PersonNameKey.objects.filter(scope.q("office"), key__in=sorted(keys))
-        name_q &= Q(person__in=matching.values("person_id"))
+        # A person matches through several keys (the token's and its skeleton's): count persons.
+        person_ids = matching.values_list("person_id", flat=True).distinct()
+        found = set(person_ids[: NAME_MATCH_LIMIT + 1])
+        if len(found) > NAME_MATCH_LIMIT:
+            name_q &= Q(person__in=person_ids)
+        else:
+            persons = found if persons is None else persons & found
+    if persons is not None:
+        name_q &= Q(person_id__in=sorted(persons))
     return name_q
 
 
