@@ -151,7 +151,12 @@ class PersonNameKey(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["office", "key"], name="person_namekey_lookup")]
+        indexes = [
+            models.Index(fields=["office", "key"], name="person_namekey_lookup"),
+            # A viewer who sees every office (headquarters) looks keys up without an office;
+            # (office, key) cannot serve that: 0.6 s over 4.4 million keys, against a few ms.
+            models.Index(fields=["key"], name="person_namekey_key"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person", "key"], name="person_namekey_unique")
         ]
