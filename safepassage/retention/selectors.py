@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from safepassage.access.permissions import Perm
-from safepassage.access.policy import scope_for
+from safepassage.access.policy import access_erasure_request, scope_for
+from safepassage.audit.models import AccessEvent
+from safepassage.audit.services import access_record
 from safepassage.cases.models import Case, CaseStatus
 from safepassage.offices.models import Office
 from safepassage.retention.anonymise import years_before
@@ -95,3 +97,13 @@ def erasure_requests_awaiting(*, viewer: Any) -> QuerySet[ErasureRequest]:
         .select_related("office", "requested_by")
         .order_by("received_on", "pk")
     )
+
+
+def erasure_request_for_view(*, viewer: Any, request_id: int) -> ErasureRequest:
+    """An erasure request for display (it names the person): authorised, and the viewing of
+    the person recorded in the access log."""
+    erasure = access_erasure_request(viewer, request_id)
+    access_record(
+        actor=viewer, office=erasure.office, action=AccessEvent.Action.VIEW, target=erasure.person
+    )
+    return erasure

@@ -13,17 +13,21 @@ from django.views.decorators.http import require_POST
 from safepassage.access.permissions import Perm
 from safepassage.access.policy import (
     access_erasure_request,
-    access_person,
     can_decide_erasure,
     has_perm_somewhere,
 )
+from safepassage.cases.selectors import person_for_view
 from safepassage.core import clock
 from safepassage.core.errors import DomainError, NotFound, PermissionDenied
 from safepassage.retention import services
 from safepassage.retention.export import person_data, person_data_json
 from safepassage.retention.forms import ErasureRejectForm, ErasureRequestForm
 from safepassage.retention.models import ErasureStatus
-from safepassage.retention.selectors import erasure_requests, erasure_requests_awaiting
+from safepassage.retention.selectors import (
+    erasure_request_for_view,
+    erasure_requests,
+    erasure_requests_awaiting,
+)
 from safepassage.web.errors import add_domain_error
 
 LIST_LIMIT = 200
@@ -44,7 +48,7 @@ def erasure_list(request: HttpRequest) -> HttpResponse:
 
 
 def erasure_new(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person(request.user, person_id, Perm.CASE_WORK)
+    person = person_for_view(viewer=request.user, person_id=person_id)
     form = ErasureRequestForm(request.POST or None, initial={"received_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +74,7 @@ def erasure_new(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def erasure_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    erasure = access_erasure_request(request.user, request_id)
+    erasure = erasure_request_for_view(viewer=request.user, request_id=request_id)
     return TemplateResponse(
         request,
         "retention/erasure_detail.html",

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from safepassage.audit.models import AuditEvent
+from safepassage.audit.models import AccessEvent, AuditEvent
 from safepassage.cases.models import Person
 from safepassage.conftest import assert_same_not_found
 from safepassage.core.errors import NotFound, PermissionDenied
@@ -238,3 +238,21 @@ def test_the_list_costs_the_same_queries_for_more_requests(world, request_, logi
         text = client.get("/retention/erasure/").content.decode()
     assert text.count("/retention/erasure/") >= 6
     assert len(three) == len(one)
+
+
+def test_pages_naming_the_person_record_the_viewing(world, case, request_, login):
+    # given a supervisor of the office
+    viewer = world.user("A", "supervisor")
+    client = login(viewer)
+    # when they open the request and the request form for the person
+    assert client.get(f"/retention/erasure/{request_.pk}/").status_code == 200
+    assert client.get(f"/retention/persons/{case.person_id}/erasure/").status_code == 200
+    # then each viewing of the person is in the access log, at the person's office
+    views = AccessEvent.objects.filter(
+        actor=viewer,
+        action=AccessEvent.Action.VIEW,
+        target_type="cases.person",
+        target_id=str(case.person_id),
+    )
+    assert views.count() == 2
+    assert {event.office_id for event in views} == {world.office_a.pk}
