@@ -307,6 +307,10 @@ class Case(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        # No index: no query looks cases up by their import (a batch's cases are its id
+        # range, first_case_id to last_case_id) and batches are never deleted, while an index
+        # would cost every imported row an entry.
+        db_index=False,
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -315,6 +319,7 @@ class Case(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,  # indexed only where set, in Meta
     )
     status = models.CharField(
         _("status"),
@@ -366,6 +371,13 @@ class Case(TimeStampedModel):
                 fields=["closure_requested_by"],
                 condition=models.Q(closure_requested_by__isnull=False),
                 name="case_closure_requested",
+            ),
+            # "Assigned to" lists and a caseworker's deletion (SET_NULL) look cases up by a
+            # caseworker; unassigned cases (every imported row) add no entry.
+            models.Index(
+                fields=["assigned_to"],
+                condition=models.Q(assigned_to__isnull=False),
+                name="case_assigned_to",
             ),
         ]
 

@@ -19,11 +19,24 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from safepassage.core.fields import EncryptedTextField
+
+
+@dataclass
+class Encoded:
+    """A TableWriter's rows ready to send: `data` is COPY text (bytes) on PostgreSQL, rows of
+    parameters elsewhere; `keys` the foreign key values given per row, one set per key; `ids`
+    the primary keys given per row."""
+
+    rows: int
+    data: Any
+    keys: list[set[Any]]
+    ids: frozenset[Any] = frozenset()
 
 
 def reserve_ids(model: type[models.Model], count: int, state: dict[str, int]) -> list[int]:
@@ -55,9 +68,6 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 _COPY_NULL = "\\N"
 _COPY_BOOL = {True: "t", False: "f"}
-# Encoded lines sent to the server per write: the server parses and inserts one chunk while
-# the client encodes the next.
-COPY_CHUNK = 1000
 
 
 def _json_lists() -> Any:
@@ -92,7 +102,8 @@ def _copy_text(value: Any) -> str:
 
 class TableWriter:
     """Writes rows of one model. `varying` names the attributes supplied per row; every other
-    concrete field takes `constants[attname]` or its default, prepared once.
+    concrete field takes `constants[attname]` or its default, prepared once. An automatic
+    primary key left out of `varying` is assigned by the database.
 
     `verify_keys`: the database's per-row foreign key triggers are off for this import (see
     `per_row_key_checks_off`), so the writer checks every foreign key value it wrote, once
@@ -111,7 +122,7 @@ class TableWriter:
     ) -> None:
         self.model = model
         self.table = model._meta.db_table
-        fields = list(model._meta.concrete_fields)
+        fields = _written_fields(model, varying)
         self.columns = [f.column for f in fields]
         self.varying = list(varying)
         names = {f.attname: f for f in fields}
@@ -135,8 +146,12 @@ class TableWriter:
                 value = constants[f.attname] if f.attname in constants else f.get_default()
                 template.append(self._plain(f.get_db_prep_save(value, connection)))
         self.positions = [fields.index(names[name]) for name in self.varying]
-        if "id" not in self.varying and model._meta.pk.attname not in self.varying:
-            raise ValueError(f"{model.__name__}: give the primary key per row")
+        pk = model._meta.pk
+        self.pk_position = (
+            self.varying.index(pk.attname)
+            if pk is not None and pk.attname in self.varying
+            else None
+        )
         self.adapters = [self._adapter(names[name]) for name in self.varying]
         self.blank_is_null = [
             getattr(names[name], "null_reads_empty", False) for name in self.varying
@@ -144,18 +159,20 @@ class TableWriter:
         self.template = [_copy_text(v) for v in template] if self.copy else template
         self.pending: list[Any] = []
         self.created = {m._meta.db_table for m in created}
-        # Foreign keys checked here: (position in `varying` or None for a constant, field,
-        # values written since the last check).
-        self.key_checks: list[tuple[int | None, models.ForeignKey[Any, Any], set[Any]]] = []
+        # Foreign keys checked here: those given per row (their position in `varying`),
+        # checked after each write, and those given as constants, checked once.
+        self.varying_keys: list[int] = []
+        self.varying_key_fields: list[models.ForeignKey[Any, Any]] = []
+        self.constant_keys: list[tuple[models.ForeignKey[Any, Any], Any]] = []
         if verify_keys:
             for f in fields:
                 if not (isinstance(f, models.ForeignKey) and getattr(f, "db_constraint", True)):
                     continue
                 if f.attname in self.varying:
-                    self.key_checks.append((self.varying.index(f.attname), f, set()))
+                    self.varying_keys.append(self.varying.index(f.attname))
+                    self.varying_key_fields.append(f)
                 elif template[fields.index(f)] is not None:
-                    self.key_checks.append((None, f, {template[fields.index(f)]}))
-        self.varying_keys = [(i, seen) for i, _, seen in self.key_checks if i is not None]
+                    self.constant_keys.append((f, template[fields.index(f)]))
 
     @staticmethod
     def _plain(value: Any) -> Any:
@@ -194,30 +211,48 @@ class TableWriter:
         self.pending.append(values)
 
     def flush(self) -> int:
+        """Writes the rows added since the last flush (`encode` then `send`)."""
+        return self.send(self.encode())
+
+    def encode(self) -> Encoded:
+        """The rows added since the last call, in the form the database takes (COPY's text
+        format on PostgreSQL), with the foreign key values to check. Pure Python, no database:
+        an import encodes a batch on a thread of its own while the database ingests the one
+        before (`send`, on the connection's own thread)."""
         rows, self.pending = self.pending, []
-        if rows:
-            # Column by column: a column's values go through one conversion (in C where it
-            # can), are checked for characters COPY must escape in one search, and rows are
-            # joined at the end; a loop per value and row costs twice as much.
-            columns = list(zip(*rows, strict=True))
-            for index, seen in self.varying_keys:
-                seen.update(columns[index])
-            cells: list[Any] = [itertools.repeat(value) for value in self.template]
-            for position, (adapt, escape), given, blank_is_null in zip(
-                self.positions, self.adapters, columns, self.blank_is_null, strict=True
-            ):
-                values = (
-                    tuple(None if v in ("", []) else v for v in given) if blank_is_null else given
-                )
-                cells[position] = self._column(values, adapt, escape)
-            # Constant columns repeat without end; the varying ones (at least the id) end it.
+        keys: list[set[Any]] = [set() for _ in self.varying_keys]
+        if not rows:
+            return Encoded(0, b"" if self.copy else [], keys)
+        # Column by column: a column's values go through one conversion (in C where it can),
+        # are checked for characters COPY must escape in one search, and rows are joined at
+        # the end; a loop per value and row costs twice as much.
+        columns = list(zip(*rows, strict=True))
+        for index, seen in zip(self.varying_keys, keys, strict=True):
+            seen.update(columns[index])
+        ids = frozenset(columns[self.pk_position]) if self.pk_position is not None else frozenset()
+        cells: list[Any] = [itertools.repeat(value) for value in self.template]
+        for position, (adapt, escape), given, blank_is_null in zip(
+            self.positions, self.adapters, columns, self.blank_is_null, strict=True
+        ):
+            values = tuple(None if v in ("", []) else v for v in given) if blank_is_null else given
+            cells[position] = self._column(values, adapt, escape)
+        # Constant columns repeat without end; the varying ones end it.
+        if self.copy:
+            text = "\n".join(map("\t".join, zip(*cells, strict=False))) + "\n"
+            return Encoded(len(rows), text.encode(), keys, ids)
+        return Encoded(len(rows), list(zip(*cells, strict=False)), keys, ids)
+
+    def send(self, encoded: Encoded, written: dict[str, frozenset[Any]] | None = None) -> int:
+        """Writes what `encode` returned, then checks its foreign keys (on the thread that owns
+        the import's connection). `written`: the primary keys just written by this import's
+        writers, by table; a foreign key value among them needs no query."""
+        if encoded.rows:
             if self.copy:
-                lines = list(map("\t".join, zip(*cells, strict=False)))
-                copy_lines(self.table, self.columns, lines)
+                copy_data(self.table, self.columns, encoded.data)
             else:
-                insert_rows(self.table, self.columns, list(zip(*cells, strict=False)))
-        self._check_keys()
-        return len(rows)
+                insert_rows(self.table, self.columns, encoded.data)
+        self._check_keys(encoded.keys, written or {})
+        return encoded.rows
 
     def _column(self, values: tuple[Any, ...], adapt: Any, escape: bool) -> list[Any]:
         present = [v for v in values if v is not None] if None in values else values
@@ -230,20 +265,25 @@ class TableWriter:
         given = iter(converted)
         return [null if v is None else next(given) for v in values]
 
-    def _check_keys(self) -> None:
-        """Every foreign key value written since the last check exists (and, unless this
-        import created it, is locked against deletion until commit, as the per-row trigger
-        would lock it). A constant is checked once: its lock lasts the transaction."""
-        for position, f, seen in self.key_checks:
+    def _check_keys(self, values_written: list[set[Any]], ids: dict[str, frozenset[Any]]) -> None:
+        """Every foreign key value written (`values_written`, one set per key given per row)
+        exists (and, unless this import created it, is locked against deletion until commit,
+        as the per-row trigger would lock it). A value that is the primary key of a row this
+        import has just written (`ids`, by table; the COPY that wrote it succeeded) exists by
+        that fact; the others are looked up. A constant is checked once: its lock lasts the
+        transaction."""
+        checks = [(f, {value}) for f, value in self.constant_keys]
+        self.constant_keys = []
+        checks += zip(self.varying_key_fields, values_written, strict=True)
+        for f, seen in checks:
             seen.discard(None)
+            parent = f.related_model._meta.db_table  # type: ignore[union-attr]  # a foreign key's model
+            column = f.target_field.column
+            if f.target_field.primary_key:
+                seen.difference_update(ids.get(parent, ()))
             if not seen:
                 continue
             values = sorted(seen)
-            seen.clear()
-            if position is None:
-                self.key_checks = [c for c in self.key_checks if c[1] is not f]
-            parent = f.related_model._meta.db_table  # type: ignore[union-attr]  # a foreign key's model
-            column = f.target_field.column
             lock = "" if parent in self.created else " FOR KEY SHARE"
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -257,7 +297,19 @@ class TableWriter:
                     f'insert into "{self.table}" violates foreign key "{f.column}": '
                     f'{missing!r} is not present in "{parent}"'
                 )
-        self.varying_keys = [(i, seen) for i, _, seen in self.key_checks if i is not None]
+
+
+def _written_fields(model: type[models.Model], varying: Sequence[str]) -> list[Any]:
+    """The concrete fields a TableWriter writes: all of them, but an automatic primary key
+    not given per row (ids nothing else in the import refers to come from the table's own
+    sequence)."""
+    fields = list(model._meta.concrete_fields)
+    pk = model._meta.pk
+    if pk is not None and pk.attname not in varying:
+        if not isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
+            raise ValueError(f"{model.__name__}: give the primary key per row")
+        fields.remove(pk)
+    return fields
 
 
 _INTEGER_TYPES = frozenset(
@@ -275,14 +327,14 @@ _INTEGER_TYPES = frozenset(
 )
 
 
-def copy_lines(table: str, columns: Sequence[str], lines: list[str]) -> None:
-    """COPY rows already in COPY's text format into `table`, a chunk of lines per write."""
+def copy_data(table: str, columns: Sequence[str], data: bytes) -> None:
+    """COPY `data`, rows already in COPY's text format and encoded, into `table`. psycopg
+    sends it in chunks the server parses as they arrive; the wait releases the GIL."""
     quoted = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as wrapper:
         raw = wrapper.cursor  # the psycopg cursor: COPY is not in the DB-API
         with raw.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-            for start in range(0, len(lines), COPY_CHUNK):
-                copy.write("\n".join(lines[start : start + COPY_CHUNK]) + "\n")
+            copy.write(data)
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from safepassage.core.errors import PermissionDenied
 from safepassage.interop.exporter import cases_export
 from safepassage.interop.formats import FORMATS, Record
 from safepassage.interop.formats.base import RowParser
-from safepassage.interop.importer import cases_import
+from safepassage.interop.importer import IMPORT_SWITCH_INTERVAL, cases_import
 from safepassage.interop.models import ImportBatch
 from safepassage.interop.tests.factories import write_file
 from safepassage.interop.writer import TableWriter, per_row_key_checks_off
@@ -310,6 +311,35 @@ def test_the_bulk_writer_never_shares_a_ciphertext(world: World) -> None:
         TableWriter(Person, ["id"], {"given_names": "Ana", "office_id": world.office_a.pk})
 
 
+def test_an_import_switches_threads_promptly_and_restores_the_interval(
+    world: World, tmp_path: Path
+) -> None:
+    source = write_file(tmp_path / "k.csv", "ctdc-kanon", 30)
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    def watch(rows: int) -> None:
+        seen.append(sys.getswitchinterval())
+        if rows >= 20:
+            raise RuntimeError("stopped")
+
+    # while an import runs, the short interval; after it, even when it failed, the one before
+    with pytest.raises(RuntimeError, match="stopped"):
+        cases_import(
+            actor=None,
+            path=source,
+            format_key="ctdc-kanon",
+            office=world.office_a,
+            batch_size=10,
+            progress=watch,
+        )
+    assert seen and all(v == pytest.approx(IMPORT_SWITCH_INTERVAL) for v in seen)
+    assert sys.getswitchinterval() == pytest.approx(before)
+    result = cases_import(actor=None, path=source, format_key="ctdc-kanon", office=world.office_a)
+    assert result.committed and result.rows_imported == 30
+    assert sys.getswitchinterval() == pytest.approx(before)
+
+
 def test_a_failure_while_validating_rolls_everything_back(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,6 +381,27 @@ def test_the_bulk_writer_refuses_a_key_that_references_nothing(world: World) -> 
     # then the flush fails as the constraint would
     with pytest.raises(IntegrityError, match="person_id"):
         writer.flush()
+
+
+@needs_postgresql
+def test_only_keys_to_rows_just_written_skip_the_lookup(world: World) -> None:
+    # given a writer checking foreign keys itself, told which persons were just written
+    assert per_row_key_checks_off([Case])
+    now = timezone.now()
+    person = Person.objects.create(office=world.office_a)
+    writer = TableWriter(
+        Case,
+        ["id", "person_id", "reference", "registration_date"],
+        {"office_id": world.office_a.pk, "created_at": now, "updated_at": now},
+        verify_keys=True,
+    )
+    written = {"cases_person": frozenset({person.pk})}
+    # when one case points at a written person and another at a person that does not exist
+    writer.add((10**9, person.pk, "WRITTEN", dt.date(2020, 1, 1)))
+    writer.add((10**9 + 1, 10**9, "NO-PERSON", dt.date(2020, 1, 1)))
+    # then the missing one is still looked up and refused
+    with pytest.raises(IntegrityError, match=r"person_id.*1000000000"):
+        writer.send(writer.encode(), written)
 
 
 @needs_postgresql
