@@ -241,6 +241,17 @@ SAFEPASSAGE_DP_BUDGET = float(env_str("SAFEPASSAGE_DP_BUDGET", "10"))
 SAFEPASSAGE_STATS_CACHE_SECONDS = env_int("SAFEPASSAGE_STATS_CACHE_SECONDS", default=60)
 if not 0 <= SAFEPASSAGE_STATS_CACHE_SECONDS <= 3600:
     raise ImproperlyConfigured("SAFEPASSAGE_STATS_CACHE_SECONDS must be between 0 and 3600.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The dashboard's figures and chart drawings, in a table of the database (created by the
+    # stats migrations): every server process, on every machine, shares one computation.
+    "stats": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "stats_dashboard_cache",
+        # Figures per scope, filters and language, and their drawings (a few dozen kB each).
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 SAFEPASSAGE_RETENTION_YEARS = env_int("SAFEPASSAGE_RETENTION_YEARS", default=10)
 if not 1 <= SAFEPASSAGE_RETENTION_YEARS <= 100:
     raise ImproperlyConfigured("SAFEPASSAGE_RETENTION_YEARS must be between 1 and 100.")

@@ -20,6 +20,7 @@ if "TEST_DATABASE_URL" in os.environ and "DATABASE_URL" not in os.environ:
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 
 from config.settings import *  # noqa: F403
+from config.settings import CACHES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -28,3 +29,10 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# The dashboard cache lives in a database table in production; tests keep it in memory so that
+# every test starts with it empty (conftest), and test the table on its own.
+DATABASE_STATS_CACHE = CACHES["stats"]
+CACHES = {
+    **CACHES,
+    "stats": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stats"},
+}

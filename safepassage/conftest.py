@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,9 +20,10 @@ from safepassage.reference.models import Country
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache: cached dashboard figures, lockout counters and
+    """Each test starts with empty caches: cached dashboard figures, lockout counters and
     throttles never carry over from another test's data."""
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 PASSWORD = "Correct-horse-battery-staple-9"

@@ -206,7 +206,7 @@ def _global_trends(data: dict[str, Any], with_charts: bool) -> Chapter:
         ),
     ]
     if with_charts:
-        ch.charts = [charts.render_svg(spec) for spec in dashboard_specs(data)]
+        ch.charts = charts.render_svgs(dashboard_specs(data))
     return ch
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from safepassage.access.permissions import Perm
 from safepassage.access.policy import has_perm_somewhere, scope_for
 from safepassage.core import clock
+from safepassage.core.cache import compute_once
 from safepassage.core.errors import NotFound
 from safepassage.offices.models import Office
 from safepassage.stats import charts
@@ -67,16 +68,19 @@ def _drill_down(filters: StatsFilters) -> dict[str, str] | None:
 def _dashboard_figures(request: HttpRequest, filters: StatsFilters) -> dict[str, Any]:
     """The figures and charts of the dashboard, reused for SAFEPASSAGE_STATS_CACHE_SECONDS by
     every viewer with the same scope, filters and language: at a million cases they cost
-    seconds of CPU, which a busy office would otherwise pay on every visit. The viewer's scope
-    is checked on every request before the cache is consulted; the key is that scope, so a
-    viewer only ever gets figures computed for exactly what they may see."""
+    seconds, which a busy office would otherwise pay on every visit. The `stats` cache is
+    shared by every server process, and one request computes a key while the others show the
+    previous figures (or wait for them), so the computation runs once per key and period
+    however many processes serve the dashboard. The viewer's scope is checked on every request
+    before the cache is consulted; the key is that scope, so a viewer only ever gets figures
+    computed for exactly what they may see."""
     scope = stats_scope(viewer=request.user, filters=filters)
 
     def compute() -> dict[str, Any]:
         data = scope_report(scope)
         return {
             "data": data,
-            "charts": [charts.render_svg(spec) for spec in dashboard_specs(data)],
+            "charts": charts.render_svgs(dashboard_specs(data)),
             "as_of": clock.now(),
         }
 
@@ -86,11 +90,7 @@ def _dashboard_figures(request: HttpRequest, filters: StatsFilters) -> dict[str,
     offices = scope.offices
     identity = repr((offices.everything, sorted(offices.office_ids), filters, get_language() or ""))
     key = "stats-dashboard:" + hashlib.sha256(identity.encode()).hexdigest()
-    figures: dict[str, Any] | None = cache.get(key)
-    if figures is None:
-        figures = compute()
-        cache.set(key, figures, seconds)
-    return figures
+    return compute_once(caches["stats"], key, compute, seconds=seconds)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
