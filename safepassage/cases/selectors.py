@@ -33,12 +33,28 @@ class CaseFilters:
     query: str = ""
 
 
+# Identifiers a list row does not show: loaded (and decrypted) only when a case is opened.
+PERSON_FIELDS_NOT_LISTED = (
+    "given_names_original",
+    "family_names_original",
+    "aliases",
+    "birth_date",
+    "birth_place",
+    "phone",
+    "email",
+    "address",
+)
+
+
 def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
-    """Cases in the viewer's scope, newest first, with what a list row shows."""
+    """Cases in the viewer's scope, newest first, with what a list row shows: of the person,
+    the name (decrypting every identifier of 50 persons took a fifth of a page's time)."""
     filters = filters or CaseFilters()
     scope = scope_for(viewer, Perm.CASE_VIEW)
     queryset = scope.filter(
-        Case.objects.select_related("office", "person", "person__citizenship", "assigned_to")
+        Case.objects.select_related("office", "person", "person__citizenship", "assigned_to").defer(
+            *(f"person__{name}" for name in PERSON_FIELDS_NOT_LISTED)
+        )
     )
     if filters.status:
         queryset = queryset.filter(status=filters.status)
