@@ -241,7 +241,7 @@ def _dossier(case: Case) -> dict[str, Any]:
         "determination": determination,
         "services": case.services.select_related("recorded_by"),
         "notes": case.notes.select_related("author"),
-        "timeline": case_timeline(case).select_related("actor"),
+        "timeline": case_timeline(case),
     }
 
 
