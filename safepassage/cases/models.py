@@ -37,6 +37,13 @@ class ReportedAgeGroup(models.TextChoices):
     ADULT = "adult", _("Adult")
 
 
+def display_name(given_names: str | None, family_names: str | None) -> str:
+    """A person's name as pages show it."""
+    return " ".join(part for part in (given_names, family_names) if part) or str(
+        _("(no name recorded)")
+    )
+
+
 class Person(TimeStampedModel):
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="persons")
     # Names as the person writes them and in Latin script; both encrypted. Identifiers a
@@ -114,9 +121,7 @@ class Person(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        return " ".join(part for part in (self.given_names, self.family_names) if part) or str(
-            _("(no name recorded)")
-        )
+        return display_name(self.given_names, self.family_names)
 
     @property
     def citizenships(self) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Reverse, Upper
@@ -15,10 +15,74 @@ from safepassage.access.permissions import Perm
 from safepassage.access.policy import OfficeScope, access_case, scope_for
 from safepassage.audit.models import AccessEvent, AuditEvent
 from safepassage.audit.services import access_record
-from safepassage.cases.models import Case, Person, PersonNameKey
+from safepassage.cases.models import (
+    BeneficiaryCategory,
+    Case,
+    CaseStatus,
+    Person,
+    PersonNameKey,
+    display_name,
+)
 from safepassage.core.crypto import blind_index
 from safepassage.core.names import fold, skeleton, tokens
 from safepassage.offices.models import Office
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """What a row of the case list shows, read as plain values: building the case, person,
+    user, office and country objects of 50 rows took a third of a list page's time."""
+
+    pk: int
+    reference: str
+    name: str
+    nationality: str
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    closure_requested: bool
+    caseworker: str
+    office: str
+    registration_date: dt.date
+
+    # The columns `from_values` reads, in a `values()` of `case_list`.
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "reference",
+        "person__given_names",
+        "person__family_names",
+        "person__citizenship__name",
+        "beneficiary_category",
+        "status",
+        "closure_requested_reason",
+        "assigned_to__username",
+        "office__code",
+        "registration_date",
+    )
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> CaseRow:
+        category, status = values["beneficiary_category"], values["status"]
+        return cls(
+            pk=values["pk"],
+            reference=values["reference"],
+            name=display_name(values["person__given_names"], values["person__family_names"]),
+            nationality=values["person__citizenship__name"] or "",
+            category=category,
+            category_label=_CATEGORY_LABELS.get(category, category),
+            status=status,
+            status_label=_STATUS_LABELS.get(status, status),
+            closure_requested=bool(values["closure_requested_reason"]),
+            caseworker=values["assigned_to__username"] or "",
+            office=values["office__code"],
+            registration_date=values["registration_date"],
+        )
+
+
+# Lazy labels: a row's label is translated when the page renders it.
+_CATEGORY_LABELS: dict[str, Any] = dict(BeneficiaryCategory.choices)
+_STATUS_LABELS: dict[str, Any] = dict(CaseStatus.choices)
 
 
 @dataclass(frozen=True)

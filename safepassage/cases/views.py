@@ -46,6 +46,7 @@ from safepassage.cases.forms import (
 from safepassage.cases.models import Case
 from safepassage.cases.selectors import (
     CaseFilters,
+    CaseRow,
     approval_queue,
     case_for_view,
     case_list,
@@ -96,10 +97,9 @@ def case_index(request: HttpRequest) -> HttpResponse:
         nationality=data.get("nationality") or "",
         query=data.get("q") or "",
     )
-    page = CappedPaginator(case_list(viewer=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
+    cases = case_list(viewer=request.user, filters=filters).values(*CaseRow.COLUMNS)
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [CaseRow.from_values(values) for values in page.object_list]
     # A list of names is a view of personal data: one access event per page shown.
     access_record(
         actor=request.user,
