@@ -6,7 +6,7 @@ which (BENCH-UKR) holds 40% of them, with persons whose names are encrypted and 
 (`synthetic.py`, shared with the report bench), unless `--reuse` finds them there. Creates the
 personas (caseworkers, supervisors and a data manager at BENCH-UKR, BENCH-THA and BENCH-HTI,
 each with a TOTP authenticator), serves the app with gunicorn (`config.wsgi`, production
-settings over plain HTTP, `--workers 2 --threads 4` as `make run`) on a free port and runs
+settings over plain HTTP, `--workers 4 --threads 2` as `make run`) on a free port and runs
 locust headless in this process: USERS users (default 20) log in with password and TOTP code
 (reported apart: once a day, not between pages), then for DURATION seconds (default 300), with
 1-3 s of thought between steps: the home page, the case list (first and later pages, filters),
@@ -413,8 +413,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started per second")
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of load")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="keep the cases already generated")
     args = parser.parse_args()
 
