@@ -6,10 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy
 
 from safepassage.access.permissions import Perm
 from safepassage.access.policy import has_perm_somewhere
+from safepassage.cases.selectors import CaseRow
 from safepassage.reference.codes import CODE_LISTS
 
 register = template.Library()
@@ -86,3 +90,37 @@ def event_label(event_type: str) -> Any:
 @register.filter
 def field_names(names: Iterable[str] | None) -> str:
     return ", ".join(name.replace("_", " ") for name in names or [])
+
+
+_CASE_ROW = (
+    '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
+    '<td><span class="badge status-{}">{}</span>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+)
+
+
+@register.simple_tag
+def case_rows(rows: Iterable[CaseRow]) -> SafeString:
+    """The rows of the case list, written directly: through the template engine, 50 rows of
+    eight cells took 10 ms of CPU, a quarter of the page. Every value is escaped by
+    format_html."""
+    closure = format_html(' <span class="badge warn">{}</span>', gettext("closure requested"))
+    return format_html_join(
+        "\n",
+        _CASE_ROW,
+        (
+            (
+                reverse("cases:case_detail", args=[row.pk]),
+                row.reference,
+                row.name,
+                row.nationality or "-",
+                row.category_label,
+                row.status,
+                row.status_label,
+                closure if row.closure_requested else "",
+                row.caseworker or "-",
+                row.office,
+                row.registration_date.isoformat(),
+            )
+            for row in rows
+        ),
+    )

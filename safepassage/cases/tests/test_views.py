@@ -132,6 +132,40 @@ def test_the_list_shows_only_cases_of_the_viewers_office(world, login, case_a) -
     assert "Somchai" not in page
 
 
+def test_a_list_row_shows_the_case_escaped(world, login) -> None:
+    # given a case whose person's name holds markup, with a closure requested
+    actor = world.user("A", "caseworker")
+    case = make_case(world.office_a, actor, given="<b>Ivan</b>", family="O'Brien & Co")
+    Case.objects.filter(pk=case.pk).update(
+        assigned_to=actor, status=CaseStatus.ASSISTED, closure_requested_reason="other"
+    )
+    # when the list is shown
+    page = login(actor).get(reverse("cases:case_list")).content.decode()
+    # then the row links the case and shows its columns, the name escaped
+    row = re.search(rf'<tr><td><a href="/cases/{case.pk}/">.*?</tr>', page)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0))
+    assert cells == [
+        f'<a href="/cases/{case.pk}/">{case.reference}</a>',
+        "&lt;b&gt;Ivan&lt;/b&gt; O&#x27;Brien &amp; Co",
+        "Ukraine",
+        "Presumed victim of trafficking",
+        (
+            '<span class="badge status-assisted">Receiving assistance</span>'
+            ' <span class="badge warn">closure requested</span>'
+        ),
+        "a_caseworker",
+        "UA-KYIV",
+        case.registration_date.isoformat(),
+    ]
+    assert "<b>Ivan" not in page
+
+
+def test_an_empty_list_says_so(world, login) -> None:
+    page = login(world.user("A", "caseworker")).get(reverse("cases:case_list")).content.decode()
+    assert "No cases match." in page
+
+
 def test_the_list_records_one_access_event_per_page(world, login, case_a) -> None:
     client = login(world.user("A", "caseworker"))
     client.get(reverse("cases:case_list"))
