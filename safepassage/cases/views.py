@@ -98,7 +98,9 @@ def case_index(request: HttpRequest) -> HttpResponse:
         query=data.get("q") or "",
     )
     cases = case_list(viewer=request.user, filters=filters).values(*CaseRow.COLUMNS)
-    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A page's rows are read by id from the viewer's cases, without the filters again.
+    rows_of = case_list(viewer=request.user).values(*CaseRow.COLUMNS)
+    page = CappedPaginator(cases, PAGE_SIZE, rows=rows_of).get_page(request.GET.get("page"))
     rows = [CaseRow.from_values(values) for values in page.object_list]
     # A list of names is a view of personal data: one access event per page shown.
     access_record(
