@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from pgdb import ensure_database  # noqa: E402  # bench/ is the script's directory
+
 BENCH = Path(os.environ.get("SAFEPASSAGE_VAR_DIR", ROOT / "var")) / "bench"
 
 
@@ -125,6 +127,7 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
         database_url = f"sqlite:///{sqlite_file}"
+    ensure_database(database_url)
     setup_django(database_url)
 
     from django.core.management import call_command

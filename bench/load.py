@@ -50,6 +50,7 @@ from locust.env import Environment
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pgdb import ensure_database  # noqa: E402  # bench/ is the script's directory
 from synthetic import OFFICE_COUNTRIES, generate, random_name  # noqa: E402  # bench/ is the script's directory
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/load_bench"
@@ -109,6 +110,7 @@ WORKLOAD = Workload()
 
 
 def setup_environment(database_url: str) -> None:
+    ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["SAFEPASSAGE_HTTPS"] = "0"

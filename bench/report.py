@@ -34,10 +34,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pgdb import ensure_database  # noqa: E402  # bench/ is the script's directory
 from synthetic import REINTEGRATION, generate  # noqa: E402  # bench/ is the script's directory
 
 
 def setup_django(database_url: str) -> None:
+    ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
