@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safepassage.accounts.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,7 +161,9 @@ AXES_VERBOSE = False
 
 # Sessions end after a period without activity.
 SESSION_COOKIE_AGE = env_int("SAFEPASSAGE_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout moves forward when a session is saved: at most once per refresh interval
+# (SessionIdleRefreshMiddleware), not on every request.
+SAFEPASSAGE_SESSION_REFRESH_SECONDS = env_int("SAFEPASSAGE_SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -157,7 +157,9 @@ class PersonNameKey(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["office", "key"], name="person_namekey_lookup"),
+            # The person rides along in the index: a search reads a common name's thousands of
+            # persons from the index alone, not from as many heap pages (140 ms against 10).
+            models.Index(fields=["office", "key", "person"], name="person_namekey_lookup"),
             # A viewer who sees every office (headquarters) looks keys up without an office;
             # (office, key) cannot serve that: 0.6 s over 4.4 million keys, against a few ms.
             models.Index(fields=["key"], name="person_namekey_key"),
@@ -365,7 +367,11 @@ class Case(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["office", "status"], name="case_office_status"),
-            models.Index(fields=["office", "-registration_date"], name="case_office_registered"),
+            # The list's whole ordering, so that a page's ids come from the index alone, with
+            # no sort of the rows skipped before it (page 30: 15 ms against 1).
+            models.Index(
+                fields=["office", "-registration_date", "-id"], name="case_office_registered"
+            ),
             # Headquarters lists filter on status across offices.
             models.Index(fields=["status"], name="case_status"),
             models.Index(fields=["assistance_country"], name="case_assistance_country"),

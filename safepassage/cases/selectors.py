@@ -182,7 +182,8 @@ def _search_q(text: str, scope: OfficeScope) -> Q:
         else:
             persons = found if persons is None else persons & found
     if persons is not None:
-        name_q &= Q(person_id__in=sorted(persons))
+        # One array parameter, not thousands of placeholders (safepassage/core/lookups.py).
+        name_q &= Q(person_id__any_of=sorted(persons))
     return name_q
 
 

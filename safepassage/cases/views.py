@@ -97,8 +97,10 @@ def case_index(request: HttpRequest) -> HttpResponse:
         nationality=data.get("nationality") or "",
         query=data.get("q") or "",
     )
-    cases = case_list(viewer=request.user, filters=filters).values(*CaseRow.COLUMNS)
-    # A page's rows are read by id from the viewer's cases, without the filters again.
+    # Counted and paged on the cases alone (the joins a row shows would be made for every row
+    # counted or skipped); a page's rows are then read by id from the viewer's cases, without
+    # the filters again, with their joins.
+    cases = case_list(viewer=request.user, filters=filters)
     rows_of = case_list(viewer=request.user).values(*CaseRow.COLUMNS)
     page = CappedPaginator(cases, PAGE_SIZE, rows=rows_of).get_page(request.GET.get("page"))
     rows = [CaseRow.from_values(values) for values in page.object_list]

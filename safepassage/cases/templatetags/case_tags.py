@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
@@ -93,34 +94,47 @@ def field_names(names: Iterable[str] | None) -> str:
 
 
 _CASE_ROW = (
-    '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
-    '<td><span class="badge status-{}">{}</span>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
+    '<tr><td><a href="{url}">{reference}</a></td><td>{name}</td><td>{nationality}</td>'
+    '<td>{category}</td><td><span class="badge status-{status}">{status_label}</span>{closure}'
+    "</td><td>{caseworker}</td><td>{office}</td><td>{registered}</td></tr>"
 )
+# A case id no real link carries, to cut the detail link into what goes before and after it.
+_PK_MARK = 987654321
 
 
 @register.simple_tag
 def case_rows(rows: Iterable[CaseRow]) -> SafeString:
     """The rows of the case list, written directly: through the template engine, 50 rows of
-    eight cells took 10 ms of CPU, a quarter of the page. Every value is escaped by
-    format_html."""
+    eight cells took 10 ms of CPU, and through format_html (a URL reversed, labels translated
+    and every value checked for markup, cell by cell) still 7 ms. Every value is a plain
+    string escaped with `html.escape`, which is what Django's escaping does to a string; the
+    link is reversed once and each row's id (an integer) put into it; each label is translated
+    once per list."""
+    before, _, after = reverse("cases:case_detail", args=[_PK_MARK]).partition(str(_PK_MARK))
     closure = format_html(' <span class="badge warn">{}</span>', gettext("closure requested"))
-    return format_html_join(
-        "\n",
-        _CASE_ROW,
-        (
-            (
-                reverse("cases:case_detail", args=[row.pk]),
-                row.reference,
-                row.name,
-                row.nationality or "-",
-                row.category_label,
-                row.status,
-                row.status_label,
-                closure if row.closure_requested else "",
-                row.caseworker or "-",
-                row.office,
-                row.registration_date.isoformat(),
+    labels: dict[tuple[str, str], str] = {}
+
+    def label(field: str, code: str, text: Any) -> str:
+        # By code: the label itself is lazy, and hashing it would translate it.
+        if (field, code) not in labels:
+            labels[field, code] = escape(str(text))
+        return labels[field, code]
+
+    return SafeString(
+        "\n".join(
+            _CASE_ROW.format(
+                url=escape(f"{before}{int(row.pk)}{after}"),
+                reference=escape(row.reference),
+                name=escape(row.name),
+                nationality=escape(row.nationality or "-"),
+                category=label("category", row.category, row.category_label),
+                status=escape(row.status),
+                status_label=label("status", row.status, row.status_label),
+                closure=closure if row.closure_requested else "",
+                caseworker=escape(row.caseworker or "-"),
+                office=escape(row.office),
+                registered=row.registration_date.isoformat(),
             )
             for row in rows
-        ),
+        )
     )

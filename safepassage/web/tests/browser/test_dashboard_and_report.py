@@ -110,7 +110,8 @@ def test_researcher_sees_figures_and_charts_and_downloads_the_pdf_report(
         "href", f"/stats/report.pdf?year={YEAR}&region=&office=&category="
     )
     with page.expect_download(timeout=PDF_TIMEOUT_MS) as download_info:
-        pdf_link.click()
+        # The click waits for the navigation it starts, which lasts as long as the layout.
+        pdf_link.click(timeout=PDF_TIMEOUT_MS)
     download = download_info.value
     assert download.suggested_filename == f"safepassage-report-{YEAR}.pdf"
     path = tmp_path / download.suggested_filename
