@@ -114,7 +114,11 @@ class Person(TimeStampedModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["citizenship"], name="person_citizenship")]
+        indexes = [
+            # With the id: the persons of a nationality in id order, from the index alone, for
+            # the case list's nationality filter to merge with the cases' person index.
+            models.Index(fields=["citizenship", "id"], name="person_citizenship"),
+        ]
 
     def __str__(self) -> str:
         return f"person {self.pk}"
@@ -275,7 +279,10 @@ class Case(TimeStampedModel):
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    # Indexed with the office (Meta.indexes, case_person_office).
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     reference = models.CharField(_("reference"), max_length=40)
     registration_date = models.DateField(_("registration date"), db_index=True)
     registration_period = models.CharField(
@@ -366,12 +373,20 @@ class Case(TimeStampedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["office", "status"], name="case_office_status"),
+            # Status and category, the list's filters, read from the index alone (counting a
+            # filtered list: a sequential scan of 11 ms against 0.4 ms).
+            models.Index(
+                fields=["office", "status", "beneficiary_category"], name="case_office_status"
+            ),
             # The list's whole ordering, so that a page's ids come from the index alone, with
             # no sort of the rows skipped before it (page 30: 15 ms against 1).
             models.Index(
                 fields=["office", "-registration_date", "-id"], name="case_office_registered"
             ),
+            # A person's cases, and with the office from the index alone: the list filtered
+            # by nationality merges it with the persons of that nationality (counting 2,000
+            # cases of an office of 400,000: 36 ms through the tables, 4 ms through indexes).
+            models.Index(fields=["person", "office"], name="case_person_office"),
             # Headquarters lists filter on status across offices.
             models.Index(fields=["status"], name="case_status"),
             models.Index(fields=["assistance_country"], name="case_assistance_country"),
