@@ -230,18 +230,20 @@ def case_open_for_person(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _dossier(case: Case) -> dict[str, Any]:
     """What the case page and the printable summary show, read from the authorised case."""
+    # The pages show who decided, not the determination's screening or reviewer.
     determination = (
         case.determinations.exclude(status=Determination.Status.SUPERSEDED)
-        .select_related("decided_by", "reviewed_by", "screening")
+        .select_related("decided_by")
         .first()
     )
+    screening, draft = screening_services.latest_submitted_and_draft(case)
     return {
         "case": case,
         "person": case.person,
         "documents": case.person.documents.select_related("issuing_country"),
         "consents": case.consents.select_related("recipient_office", "recorded_by"),
-        "screening": screening_services.latest_submitted(case),
-        "draft": screening_services.current_draft(case),
+        "screening": screening,
+        "draft": draft,
         "determination": determination,
         "services": case.services.select_related("recorded_by"),
         "notes": case.notes.select_related("author"),

@@ -190,6 +190,18 @@ def latest_submitted(case: Case) -> Screening | None:
     return case.screenings.filter(status=Screening.Status.SUBMITTED).order_by("-number").first()
 
 
+def latest_submitted_and_draft(case: Case) -> tuple[Screening | None, Screening | None]:
+    """`latest_submitted` and `current_draft` in one query: a draft is numbered after every
+    version before it (screening_save), so the two newest versions hold both."""
+    latest = draft = None
+    for screening in case.screenings.order_by("-number")[:2]:
+        if screening.status == Screening.Status.DRAFT and draft is None:
+            draft = screening
+        elif screening.status == Screening.Status.SUBMITTED and latest is None:
+            latest = screening
+    return latest, draft
+
+
 def screening_save(
     *,
     actor: Any,

@@ -218,3 +218,41 @@ def test_other_office_cannot_determine_or_approve(world) -> None:
             actor=world.user("A", "caseworker").__class__.objects.get(username="a_researcher"),
             determination=determination,
         )
+
+
+def test_latest_submitted_and_draft_agree_with_the_separate_reads(world) -> None:
+    from safepassage.screening.services import (
+        current_draft,
+        latest_submitted,
+        latest_submitted_and_draft,
+    )
+
+    actor = world.user("A", "caseworker")
+    case = make_case(world.office_a, actor)
+
+    def both() -> tuple[Any, Any]:
+        return latest_submitted(case), current_draft(case)
+
+    # no screening; a first draft; submitted; revised as a new draft; that draft submitted
+    assert latest_submitted_and_draft(case) == both() == (None, None)
+    screen(case, actor, submit=False)
+    case.refresh_from_db()
+    assert latest_submitted_and_draft(case) == both()
+    assert both()[0] is None and both()[1] is not None
+    screening_save(actor=actor, case=case, expected_version=case.version, data={}, submit=True)
+    case.refresh_from_db()
+    assert latest_submitted_and_draft(case) == both()
+    screening_save(
+        actor=actor,
+        case=case,
+        expected_version=case.version,
+        data={"means_of_control": ["Threats"]},
+    )
+    case.refresh_from_db()
+    latest, draft = latest_submitted_and_draft(case)
+    assert (latest, draft) == both()
+    assert latest is not None and draft is not None and draft.number == latest.number + 1
+    screening_save(actor=actor, case=case, expected_version=case.version, data={}, submit=True)
+    case.refresh_from_db()
+    assert latest_submitted_and_draft(case) == both()
+    assert both()[0].number == 2 and both()[1] is None
