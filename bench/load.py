@@ -310,12 +310,14 @@ def free_port() -> int:
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     log = Path(os.environ["SAFEPASSAGE_VAR_DIR"]) / "gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    # Idle keep-alive longer than the users' longest pause (3 s): with gunicorn's default of 2 s
-    # a client reusing a connection the server is closing sees a reset, which browsers retry
-    # silently but which would count here as an error of the app.
+    # Idle keep-alive longer than the users' pauses: with gunicorn's default of 2 s a client
+    # reusing a connection the server is closing sees a reset, which browsers retry silently
+    # but which would count here as an error of the app. A pause is 1-3 s, but a step that
+    # sends nothing (the dashboard, skipped 7 times in 10) adds one pause to the next: at 5 s
+    # one request in 3,000 met a closing connection.
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--keep-alive", "5",
+        "--workers", str(workers), "--threads", str(threads), "--keep-alive", "30",
         "--log-level", "warning",
     ]  # fmt: skip
     server = subprocess.Popen(  # noqa: S603  # our own command line
