@@ -102,7 +102,9 @@ def case_index(request: HttpRequest) -> HttpResponse:
     # the filters again, with their joins.
     cases = case_list(viewer=request.user, filters=filters)
     rows_of = case_list(viewer=request.user).values(*CaseRow.COLUMNS)
-    page = CappedPaginator(cases, PAGE_SIZE, rows=rows_of).get_page(request.GET.get("page"))
+    page = CappedPaginator(
+        cases, PAGE_SIZE, rows=rows_of, count_from_ids=bool(filters.query.strip())
+    ).get_page(request.GET.get("page"))
     rows = [CaseRow.from_values(values) for values in page.object_list]
     # A list of names is a view of personal data: one access event per page shown.
     access_record(
