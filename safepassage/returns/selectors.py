@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from safepassage.access.permissions import Perm
@@ -123,11 +123,22 @@ def visits_of_case(case: Case) -> QuerySet[MonitoringVisit]:
 
 
 def case_return_section(case: Case) -> dict[str, Any]:
-    """What the case page shows about returns and reintegration (three queries)."""
+    """What the case page shows about returns and reintegration: which of the three the case
+    has, in one query (most cases have none), then each one it has."""
+    returns, visits, alerts = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            any_returns=Exists(ReturnPlan.objects.filter(case=OuterRef("pk"))),
+            any_visits=Exists(MonitoringVisit.objects.filter(case=OuterRef("pk"))),
+            any_alerts=Exists(Alert.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True)),
+        )
+        .values_list("any_returns", "any_visits", "any_alerts")
+        .first()
+    ) or (False, False, False)
     return {
-        "returns": list(returns_of_case(case)),
-        "visits": list(visits_of_case(case)[:3]),
-        "open_alerts": case.alerts.filter(resolved_at__isnull=True).count(),
+        "returns": list(returns_of_case(case)) if returns else [],
+        "visits": list(visits_of_case(case)[:3]) if visits else [],
+        "open_alerts": case.alerts.filter(resolved_at__isnull=True).count() if alerts else 0,
     }
 
 

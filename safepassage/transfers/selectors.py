@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from safepassage.access.permissions import Perm
@@ -81,8 +81,22 @@ def certain_links() -> list[tuple[int, int]]:
 
 
 def case_transfer_section(case: Case) -> dict[str, Any]:
-    """What the case page shows about transfers and referrals (two queries)."""
+    """What the case page shows about transfers and referrals: whether the case has either,
+    in one query (most cases have neither), then each one it has."""
+    transfers, referrals = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            any_transfers=Exists(
+                Transfer.objects.filter(Q(case=OuterRef("pk")) | Q(received_case=OuterRef("pk")))
+            ),
+            any_referrals=Exists(Referral.objects.filter(case=OuterRef("pk"))),
+        )
+        .values_list("any_transfers", "any_referrals")
+        .first()
+    ) or (False, False)
     return {
-        "transfers": list(transfers_of_case(case).order_by("-created_at", "-pk")),
-        "referral_count": referrals_of_case(case).count(),
+        "transfers": (
+            list(transfers_of_case(case).order_by("-created_at", "-pk")) if transfers else []
+        ),
+        "referral_count": referrals_of_case(case).count() if referrals else 0,
     }
