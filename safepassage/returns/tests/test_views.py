@@ -523,3 +523,57 @@ def test_home_page_query_count_is_pinned(
 # queries its gates take (at most QUEUE_LIMIT returns are shown). The session is not saved
 # within its refresh interval (accounts/tests/test_sessions.py).
 HOME_QUERIES = 15
+
+
+def test_the_case_page_sections_show_each_thing_the_case_has(world: World, login: Any) -> None:
+    """The transfer and return sections ask first whether the case has any: each thing, added
+    one at a time, appears, and a case with none of them reads as empty."""
+    from safepassage.cases.services import consent_record
+    from safepassage.returns.selectors import case_return_section
+    from safepassage.transfers.selectors import case_transfer_section
+    from safepassage.transfers.services import referral_make
+
+    b_cw = world.user("B", "caseworker")
+    case = assisted_case(world)
+
+    def sections() -> tuple[dict[str, Any], dict[str, Any]]:
+        return case_transfer_section(case), case_return_section(case)
+
+    empty = (
+        {"transfers": [], "referral_count": 0},
+        {"returns": [], "visits": [], "open_alerts": 0},
+    )
+    assert sections() == empty
+    plan = plan_for(world, case)
+    assert sections()[1]["returns"] == [plan]
+    monitoring_visit_record(actor=b_cw, case=case, date=clock.today(), status="re_trafficked")
+    transfers, returns = sections()
+    assert [v.status for v in returns["visits"]] == ["re_trafficked"]
+    assert returns["open_alerts"] == Alert.objects.filter(case=case).count() == 1
+    assert transfers == empty[0]
+    give_consent(case, b_cw, ConsentScope.SHARING_OFFICE, office=world.office_a)
+    transfer = transfer_request(actor=b_cw, case=case, to_office=world.office_a)
+    assert sections()[0]["transfers"] == [transfer]
+    consent_record(
+        actor=b_cw,
+        case=case,
+        scope="sharing_partner",
+        given=True,
+        form="written",
+        date=clock.today(),
+        recipient_partner="Shelter North",
+        shared_data=["identity"],
+    )
+    referral_make(
+        actor=b_cw,
+        case=case,
+        organisation_type="NGO",
+        organisation_name="Shelter North",
+        purpose="shelter",
+        date=clock.today(),
+    )
+    assert sections()[0]["referral_count"] == 1
+    # and the page shows them
+    page = page_of(login(b_cw).get(reverse("cases:case_detail", args=[case.pk])))
+    assert reverse("returns:return_detail", args=[plan.pk]) in page
+    assert "1 open alert" in page and "1 referral to a partner." in page
