@@ -125,6 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the app's queries are short, and compiling the few long ones (the
+    # dashboard's aggregates) cost more than it saved (1.33 s against 1.12 s at 400,000 cases).
+    # Options given in DATABASE_URL (?options=...) come after, so they win.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -154,7 +160,12 @@ AXES_COOLOFF_TIME = env_int("SAFEPASSAGE_LOCKOUT_MINUTES", default=30) / 60
 # Lock the account, not the address: offices often share one NAT address, and an address-wide
 # lock would shut out a whole office. Password spraying meets the 12-character minimum and 2FA.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",
+    # Indexes carrying extra columns (INCLUDE) are a PostgreSQL feature; SQLite, the development
+    # database, builds the same indexes without them.
+    "models.W040",
+]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

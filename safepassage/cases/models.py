@@ -379,9 +379,15 @@ class Case(TimeStampedModel):
                 fields=["office", "status", "beneficiary_category"], name="case_office_status"
             ),
             # The list's whole ordering, so that a page's ids come from the index alone, with
-            # no sort of the rows skipped before it (page 30: 15 ms against 1).
+            # no sort of the rows skipped before it (page 30: 15 ms against 1). The person
+            # rides along (PostgreSQL; SQLite leaves it out): a search on a common name walks
+            # the office's cases newest first and keeps those of the matching persons from the
+            # index alone, instead of looking up every matching person's cases and sorting
+            # them (9,700 persons of a 400,000-case office: 10 ms against 50).
             models.Index(
-                fields=["office", "-registration_date", "-id"], name="case_office_registered"
+                fields=["office", "-registration_date", "-id"],
+                include=["person"],
+                name="case_office_registered",
             ),
             # A person's cases, and with the office from the index alone: the list filtered
             # by nationality merges it with the persons of that nationality (counting 2,000
