@@ -5,6 +5,8 @@ with its process (so a killed worker never blocks the next run)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -16,6 +18,22 @@ from safepassage.linkage.models import LinkageRun
 from safepassage.linkage.tests.test_services import SETTINGS, THRESHOLD, model, people  # noqa: F401  # fixtures
 
 pytestmark = pytest.mark.django_db
+
+
+def _wait_until_no_other_session_holds_an_advisory_lock(seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> "
+                "pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = "
+                "current_database())"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail("the closed session's advisory lock was not released")
+            time.sleep(0.05)
 
 
 def _left_by_a_killed_worker() -> LinkageRun:
@@ -62,7 +80,9 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(world, people, model) 
     finally:
         # a process that dies releases its lock: closing the session does the same
         other.close()
-    # and once that process is gone the next run proceeds
+    # and once that process is gone the next run proceeds (the server ends a closed session's
+    # backend a moment after the client goes: wait for its lock to go with it)
+    _wait_until_no_other_session_holds_an_advisory_lock()
     run = services.linkage_run(actor=None, model=model, settings=SETTINGS, threshold=THRESHOLD)
     assert run.status == LinkageRun.Status.SUCCEEDED
 
