@@ -86,7 +86,10 @@ class CaseSummaryOut(serializers.Serializer[Any]):
 
 
 class CasePageOut(serializers.Serializer[Any]):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Matching cases, counted up to 2,000.")
+    count_capped = serializers.BooleanField(
+        help_text="More cases match than were counted: narrow the filters to see them all."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = CaseSummaryOut(many=True)
@@ -330,7 +333,7 @@ class CaseListView(ApiView):
         )
         if scope_for(request.user, Perm.CASE_VIEW).empty:
             raise NotFound(_("Not found."))
-        paginator = Pagination()
+        paginator = Pagination(count_from_ids=bool(filters.query.strip()))
         page = paginator.paginate_queryset(
             case_list(viewer=request.user, filters=filters), request, view=self
         )

@@ -179,6 +179,25 @@ def test_list_is_scoped_paginated_and_filtered(world, case_a) -> None:
     assert bad.json()["error"]["code"] == "invalid"
 
 
+def test_list_counts_up_to_the_cap_and_says_when_more_match(world, case_a, monkeypatch) -> None:
+    from safepassage.api.pagination import Pagination
+
+    make_case(world.office_b, world.user("B", "caseworker"))
+    headquarters = client_for(world.user("HQ", "data_manager"))
+    body = headquarters.get("/api/v1/cases/").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (2, False, 2)
+    monkeypatch.setattr(Pagination, "count_cap", 1)
+    body = headquarters.get("/api/v1/cases/?page_size=1").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (1, True, 1)
+    assert body["next"] is None  # pages stop at the cap
+    # A name search counts from its ordered ids: the same answer. Office A's caseworker still
+    # sees office A's case alone.
+    name = case_a.person.family_names
+    own = client_for(world.user("A", "caseworker")).get("/api/v1/cases/", {"q": name}).json()
+    assert [row["reference"] for row in own["results"]] == [case_a.reference]
+    assert (own["count"], own["count_capped"]) == (1, False)
+
+
 def test_a_retried_post_writes_once(world) -> None:
     client = client_for(world.user("A", "caseworker"))
     payload = {
