@@ -7,7 +7,7 @@ PORT ?= 8000
 SHARED_DIR ?= ../shared
 TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings_test
 # Test processes (pytest-xdist): one per core. A test waits on its database much of the time,
-# so two processes on two cores finish the suite in about 60% of the time of one.
+# so two processes on two cores finish each suite in about two thirds of the time of one.
 TEST_WORKERS ?= auto
 
 .PHONY: run serve test deploy-check audit-deps lint typecheck migrations-check pytest pytest-sqlite pytest-postgres validate install install-dev clean help
@@ -52,7 +52,9 @@ run: $(VENV)/.installed
 	@echo ""
 	@# Four processes of two threads: the threads of a process share one interpreter lock, so
 	@# fewer threads per process keep a slow page from holding up the pages beside it.
-	@$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 4 --threads 2 --access-logfile - --log-level warning
+	@# The access log leaves out query strings and referrers: a search's carry a person's name.
+	@$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers 4 --threads 2 --log-level warning \
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
