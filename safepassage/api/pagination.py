@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -18,13 +19,19 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
     count_cap = LIST_COUNT_CAP
 
-    def __init__(self, *, count_from_ids: bool = False) -> None:
-        """`count_from_ids`: for filters no index orders (a name search), see CappedPaginator."""
+    def __init__(self, *, rows: QuerySet[Any] | None = None, count_from_ids: bool = False) -> None:
+        """`rows` and `count_from_ids`: as CappedPaginator takes them (a name search's page is
+        counted from its ordered ids, and its rows read by id without the search again)."""
+        self.rows = rows
         self.count_from_ids = count_from_ids
 
     def django_paginator_class(self, queryset: Any, per_page: int) -> CappedPaginator:  # type: ignore[override]  # a factory with this page's options
         return CappedPaginator(
-            queryset, per_page, cap=self.count_cap, count_from_ids=self.count_from_ids
+            queryset,
+            per_page,
+            cap=self.count_cap,
+            rows=self.rows,
+            count_from_ids=self.count_from_ids,
         )
 
     def get_paginated_response(self, data: Any) -> Response:

@@ -333,7 +333,12 @@ class CaseListView(ApiView):
         )
         if scope_for(request.user, Perm.CASE_VIEW).empty:
             raise NotFound(_("Not found."))
-        paginator = Pagination(count_from_ids=bool(filters.query.strip()))
+        # As the web list pages it: a search counts from its ordered ids, and the page's rows
+        # are read by id from the viewer's cases, without the search's filters again.
+        paginator = Pagination(
+            rows=case_list(viewer=request.user) if filters.searching else None,
+            count_from_ids=filters.searching,
+        )
         page = paginator.paginate_queryset(
             case_list(viewer=request.user, filters=filters), request, view=self
         )

@@ -96,6 +96,13 @@ class CaseFilters:
     office: int | None = None
     query: str = ""
 
+    @property
+    def searching(self) -> bool:
+        """A text search: no index orders its matches, so a page of them is counted from its
+        ordered ids (`CappedPaginator(count_from_ids=True)`), and its rows are best read by id
+        without the search's filters again."""
+        return bool(self.query.strip())
+
 
 # Identifiers a list row does not show: loaded (and decrypted) only when a case is opened.
 PERSON_FIELDS_NOT_LISTED = (
@@ -134,7 +141,7 @@ def case_list(*, viewer: Any, filters: CaseFilters | None = None) -> QuerySet[Ca
         queryset = queryset.filter(person__citizenship_id=filters.nationality.upper())
     if filters.office:
         queryset = queryset.filter(office_id=filters.office)
-    if filters.query.strip():
+    if filters.searching:
         queryset = queryset.alias(reference_reversed=Reverse(Upper("reference"))).filter(
             _search_q(filters.query, scope)
         )

@@ -103,7 +103,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     cases = case_list(viewer=request.user, filters=filters)
     rows_of = case_list(viewer=request.user).values(*CaseRow.COLUMNS)
     page = CappedPaginator(
-        cases, PAGE_SIZE, rows=rows_of, count_from_ids=bool(filters.query.strip())
+        cases, PAGE_SIZE, rows=rows_of, count_from_ids=filters.searching
     ).get_page(request.GET.get("page"))
     rows = [CaseRow.from_values(values) for values in page.object_list]
     # A list of names is a view of personal data: one access event per page shown.
